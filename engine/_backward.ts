@@ -1,0 +1,239 @@
+// Internal: the backward sweep behind Value.backward().
+import {
+  ABS,
+  ADD,
+  CONSTANT,
+  COS,
+  DIV,
+  EXP,
+  LEAF,
+  LOG,
+  MUL,
+  NEG,
+  POW,
+  RELU,
+  SIGMOID,
+  SIN,
+  SQRT,
+  SUB,
+  SUM,
+  TANH,
+} from "./_make_op.ts";
+import { describe } from "./_validate.ts";
+import { topo } from "./topo.ts";
+import type { BackwardOptions, Value } from "./value.ts";
+
+/**
+ * Runs backpropagation from `root`; see Value.backward() for the contract.
+ *
+ * Each op's case computes exactly `derivatives(inputs, output)[k] * grad`
+ * from the op table, only without allocating the array; the engine tests
+ * check that every case agrees bit for bit with the table.
+ */
+export function backward(root: Value, options?: BackwardOptions): void {
+  const checkFinite = readCheckFinite(options);
+  const order = topo(root);
+  if (checkFinite) assertFiniteValues(order);
+
+  // This pass's gradients start from zero at every op node; leaves keep
+  // theirs, so repeated calls accumulate as in PyTorch.
+  for (let i = 0; i < order.length; i++) {
+    const node = order[i];
+    if (node._op.code > CONSTANT) node.grad = 0;
+  }
+  const saved = checkFinite ? saveLeafGrads(order) : null;
+  const code = root._op.code;
+  if (code === LEAF) root.grad += 1;
+  else if (code !== CONSTANT) root.grad = 1;
+
+  // Reverse topological order: when a node is reached, every node that uses
+  // it has already added its share, so node.grad is final.
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i];
+    const g = node.grad;
+    const a = node._a as Value;
+    const b = node._b as Value;
+    switch (node._op.code) {
+      case LEAF:
+      case CONSTANT:
+        break;
+      case ADD:
+        send(a, 1 * g);
+        send(b, 1 * g);
+        break;
+      case SUB:
+        send(a, 1 * g);
+        send(b, -1 * g);
+        break;
+      case MUL:
+        send(a, b.data * g);
+        send(b, a.data * g);
+        break;
+      case DIV:
+        send(a, (1 / b.data) * g);
+        send(b, (-a.data / (b.data * b.data)) * g);
+        break;
+      case NEG:
+        send(a, -1 * g);
+        break;
+      case POW: {
+        const x = a.data;
+        const p = b.data;
+        send(a, (p === 0 ? 0 : p * x ** (p - 1)) * g);
+        if (b._op.code !== CONSTANT) {
+          send(b, (x === 0 && p >= 0 ? 0 : node.data * Math.log(x)) * g);
+        }
+        break;
+      }
+      case EXP:
+        send(a, node.data * g);
+        break;
+      case LOG:
+        send(a, (1 / a.data) * g);
+        break;
+      case SQRT:
+        send(a, (1 / (2 * node.data)) * g);
+        break;
+      case TANH:
+        send(a, (1 - node.data * node.data) * g);
+        break;
+      case SIGMOID:
+        send(a, (node.data * (1 - node.data)) * g);
+        break;
+      case RELU:
+        send(a, (a.data > 0 ? 1 : 0) * g);
+        break;
+      case ABS:
+        send(a, Math.sign(a.data) * g);
+        break;
+      case SIN:
+        send(a, Math.cos(a.data) * g);
+        break;
+      case COS:
+        send(a, -Math.sin(a.data) * g);
+        break;
+      case SUM: {
+        const inputs = node._rest as readonly Value[];
+        for (let k = 0; k < inputs.length; k++) send(inputs[k], 1 * g);
+        break;
+      }
+      default:
+        customBackward(node, g);
+    }
+    if (saved !== null) assertFiniteInputGrads(node, saved);
+  }
+}
+
+/** Adds `d` to an input's gradient; constants take none. */
+function send(input: Value, d: number): void {
+  if (input._op.code !== CONSTANT) input.grad += d;
+}
+
+/** The generic path, for ops made by defineOp: calls the op's `derivatives`. */
+function customBackward(node: Value, g: number): void {
+  const op = node._op;
+  const inputs = node.inputs;
+  const xs: number[] = new Array(inputs.length);
+  for (let k = 0; k < inputs.length; k++) xs[k] = inputs[k].data;
+  const partials: unknown = op.derivatives(xs, node.data);
+  if (!Array.isArray(partials) || partials.length !== inputs.length) {
+    throw new TypeError(
+      `Cannot run backward: op "${op.name}" derivatives must return ${inputs.length} ${
+        inputs.length === 1 ? "number" : "numbers"
+      }, got ${
+        Array.isArray(partials)
+          ? `${partials.length} ${partials.length === 1 ? "value" : "values"}`
+          : describe(partials)
+      }`,
+    );
+  }
+  for (let k = 0; k < inputs.length; k++) {
+    const d = partials[k];
+    if (typeof d !== "number") {
+      throw new TypeError(
+        `Cannot run backward: op "${op.name}" derivative ${k} must be a number, got ${
+          describe(d)
+        }`,
+      );
+    }
+    send(inputs[k], d * g);
+  }
+}
+
+function readCheckFinite(options: BackwardOptions | undefined): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot run backward: options must be an object, got ${
+        describe(options)
+      }`,
+    );
+  }
+  const { checkFinite } = options;
+  if (checkFinite !== undefined && typeof checkFinite !== "boolean") {
+    throw new TypeError(
+      `Cannot run backward: checkFinite must be a boolean, got ${
+        describe(checkFinite)
+      }`,
+    );
+  }
+  return checkFinite === true;
+}
+
+/** `op "log" (label "loss")`, or `leaf (label "x")`. */
+function name(node: Value): string {
+  const what = node._op.code === LEAF ? "leaf" : `op "${node._op.name}"`;
+  return node.label === undefined ? what : `${what} (label "${node.label}")`;
+}
+
+/** Throws at the earliest node, in topological order, with a non-finite value. */
+function assertFiniteValues(order: readonly Value[]): void {
+  for (let i = 0; i < order.length; i++) {
+    const node = order[i];
+    if (node._op.code === CONSTANT || Number.isFinite(node.data)) continue;
+    const verb = node._op.code === LEAF ? "has" : "produced";
+    throw new RangeError(
+      `Cannot run backward: ${
+        name(node)
+      } ${verb} a non-finite value: ${node.data}`,
+    );
+  }
+}
+
+interface SavedGrads {
+  leaves: Value[];
+  grads: number[];
+}
+
+function saveLeafGrads(order: readonly Value[]): SavedGrads {
+  const saved: SavedGrads = { leaves: [], grads: [] };
+  for (let i = 0; i < order.length; i++) {
+    if (order[i]._op.code === LEAF) {
+      saved.leaves.push(order[i]);
+      saved.grads.push(order[i].grad);
+    }
+  }
+  return saved;
+}
+
+/**
+ * Throws, naming `node`, if its op just made an input's gradient non-finite
+ * (the root's gradient is checked as the input of nothing: it is 1). Leaf
+ * gradients are restored first, so a failed call changes nothing.
+ */
+function assertFiniteInputGrads(node: Value, saved: SavedGrads): void {
+  const inputs = node.inputs;
+  for (let k = 0; k < inputs.length; k++) {
+    const input = inputs[k];
+    if (input._op.code === CONSTANT || Number.isFinite(input.grad)) continue;
+    const grad = input.grad;
+    for (let j = 0; j < saved.leaves.length; j++) {
+      saved.leaves[j].grad = saved.grads[j];
+    }
+    throw new RangeError(
+      `Cannot run backward: ${
+        name(node)
+      } produced a non-finite gradient: ${grad}`,
+    );
+  }
+}

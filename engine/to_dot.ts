@@ -1,0 +1,85 @@
+import { CONSTANT } from "./_make_op.ts";
+import { describe } from "./_validate.ts";
+import { topo } from "./topo.ts";
+import type { Value } from "./value.ts";
+
+/** Options for {@linkcode toDot}. */
+export interface ToDotOptions {
+  /**
+   * Layout direction: left to right, or top to bottom.
+   *
+   * @default {"LR"}
+   */
+  rankdir?: "LR" | "TB";
+}
+
+/**
+ * Draws the graph under `root` in Graphviz DOT, as in the lecture: one record
+ * per value showing `label | data | grad` (4 decimals), and one small oval
+ * per op between its inputs and its output. Constants are dashed. Render it
+ * with `dot -Tsvg graph.dot > graph.svg`.
+ *
+ * @param root The node to draw the graph of.
+ * @param options `rankdir`: `"LR"` (default) or `"TB"`.
+ * @returns The DOT source.
+ * @throws {RangeError} If `rankdir` is not `"LR"` or `"TB"`.
+ * @example Usage
+ * ```ts
+ * import { toDot, Value } from "@micrograd/micrograd/engine";
+ * import assert from "node:assert/strict";
+ * const a = new Value(2, { label: "a" });
+ * const b = new Value(-3, { label: "b" });
+ * const e = a.mul(b);
+ * e.label = "e";
+ * e.backward();
+ * const dot = toDot(e);
+ * assert.match(dot, /^digraph \{/);
+ * assert.match(dot, /label="\{ a \| data 2\.0000 \| grad -3\.0000 \}"/);
+ * assert.match(dot, /label="mul"/);
+ * ```
+ */
+export function toDot(root: Value, options?: ToDotOptions): string {
+  const rankdir = options?.rankdir ?? "LR";
+  if (rankdir !== "LR" && rankdir !== "TB") {
+    throw new RangeError(
+      `Cannot draw graph: rankdir must be "LR" or "TB", got ${
+        describe(rankdir)
+      }`,
+    );
+  }
+  const order = topo(root);
+  const ids = new Map<Value, string>();
+  const lines = [
+    "digraph {",
+    `  graph [rankdir=${rankdir}];`,
+    "  node [shape=record];",
+  ];
+  for (let i = 0; i < order.length; i++) {
+    const node = order[i];
+    const id = `n${i}`;
+    ids.set(node, id);
+    const text = `{ ${escapeRecord(node.label ?? "")} | data ${
+      node.data.toFixed(4)
+    } | grad ${node.grad.toFixed(4)} }`;
+    const style = node._op.code === CONSTANT ? ", style=dashed" : "";
+    lines.push(`  ${id} [label="${text}"${style}];`);
+    if (node.op === "") continue;
+    lines.push(
+      `  ${id}_op [label="${escapeString(node.op)}", shape=ellipse];`,
+      `  ${id}_op -> ${id};`,
+    );
+    for (const input of node.inputs) {
+      lines.push(`  ${ids.get(input)} -> ${id}_op;`);
+    }
+  }
+  lines.push("}");
+  return lines.join("\n") + "\n";
+}
+
+function escapeString(text: string): string {
+  return text.replace(/[\\"]/g, "\\$&").replace(/\n/g, "\\n");
+}
+
+function escapeRecord(text: string): string {
+  return text.replace(/[\\"{}|<>]/g, "\\$&").replace(/\n/g, " ");
+}

@@ -1,0 +1,67 @@
+import type { Value } from "./value.ts";
+
+// Each walk marks the nodes it reaches with a fresh epoch number, so "seen in
+// this walk" is one integer compare on the node: no Set, nothing to clear.
+let epoch = 0;
+
+/**
+ * The nodes of the graph under `root` in topological order: every node comes
+ * after all of its inputs, and `root` comes last. Each node appears once,
+ * however many paths lead to it.
+ *
+ * Iterative depth-first search with an explicit stack, so deep graphs (a
+ * chain of a million nodes) cannot overflow the call stack.
+ *
+ * @param root The node to start from.
+ * @returns The nodes, inputs before the nodes that use them.
+ * @example Usage
+ * ```ts
+ * import { topo, Value } from "@micrograd/micrograd/engine";
+ * import assert from "node:assert/strict";
+ * const a = new Value(2, { label: "a" });
+ * const b = a.mul(a);
+ * const c = b.add(a);
+ * assert.deepEqual(topo(c).map((v) => v.op || v.label), ["a", "mul", "add"]);
+ * ```
+ */
+export function topo(root: Value): Value[] {
+  const mark = ++epoch;
+  const order: Value[] = [];
+  // The stack holds the path from root to the current node, with, for each
+  // node on it, the index of the next input to visit:
+  //
+  //   nodes: [ root, n1, n2 ]    <- top: n2, whose inputs are being visited
+  //   next:  [  1,   0,  2  ]    <- n2 has visited inputs 0 and 1
+  //
+  // A node is pushed the first time it is reached (and marked then), and
+  // popped into `order` once all of its inputs are in `order`.
+  const nodes: Value[] = [root];
+  const next: number[] = [0];
+  root._visit = mark;
+  while (nodes.length > 0) {
+    const top = nodes.length - 1;
+    const node = nodes[top];
+    const k = next[top];
+    const rest = node._rest;
+    const input = rest !== null
+      ? (k < rest.length ? rest[k] : null)
+      : k === 0
+      ? node._a
+      : k === 1
+      ? node._b
+      : null;
+    if (input === null) {
+      order.push(node);
+      nodes.pop();
+      next.pop();
+    } else {
+      next[top] = k + 1;
+      if (input._visit !== mark) {
+        input._visit = mark;
+        nodes.push(input);
+        next.push(0);
+      }
+    }
+  }
+  return order;
+}
