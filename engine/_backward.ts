@@ -1,4 +1,4 @@
-// Internal: the backward sweep behind Value.backward().
+// Internal: the backward pass behind Value.backward().
 import {
   ABS,
   ADD,
@@ -19,44 +19,115 @@ import {
   SUM,
   TANH,
 } from "./_make_op.ts";
+import { nextMark } from "./_mark.ts";
 import { describe } from "./_validate.ts";
 import { topo } from "./topo.ts";
 import type { BackwardOptions, Value } from "./value.ts";
 
+// True while a backward pass runs: a user op's `derivatives` that started
+// another one would overwrite the `_pending` counts this one relies on.
+let running = false;
+
 /**
  * Runs backpropagation from `root`; see Value.backward() for the contract.
+ *
+ * A node may pass its gradient on only once every node that uses it has
+ * added its share. Rather than sorting the graph first, the pass counts each
+ * node's users (pass 1), then starts at the root and hands a node its turn
+ * when its count of users still to come drops to zero (pass 2, Kahn's
+ * algorithm): the same order as walking a topological sort backwards, with
+ * two stack walks and no sorted array.
+ */
+export function backward(root: Value, options?: BackwardOptions): void {
+  const checkFinite = readCheckFinite(options);
+  if (running) {
+    throw new Error(
+      "Cannot run backward: another backward() is running (called from an op's derivatives)",
+    );
+  }
+  let saved: SavedGrads | null = null;
+  if (checkFinite) {
+    const order = topo(root);
+    assertFiniteValues(order);
+    saved = saveLeafGrads(order);
+  }
+  running = true;
+  try {
+    const stack = countUsers(root);
+    if (root._op.code === LEAF) root.grad += 1;
+    else if (root._op.code !== CONSTANT) root.grad = 1;
+    sweep(root, stack, saved);
+  } finally {
+    running = false;
+  }
+}
+
+/**
+ * Pass 1: visits every node under `root` once, sets `_pending` to its number
+ * of users under `root`, and zeroes the gradient of every op node (leaves
+ * keep theirs and accumulate, as in PyTorch). Returns the stack array for
+ * pass 2 to reuse.
+ */
+function countUsers(root: Value): Value[] {
+  const mark = nextMark();
+  root._visit = mark;
+  root._pending = 0;
+  const stack: Value[] = [root];
+  let top = 0;
+  while (top >= 0) {
+    const node = stack[top--];
+    if (node._op.code > CONSTANT) node.grad = 0;
+    const rest = node._rest;
+    if (rest !== null) {
+      for (let k = 0; k < rest.length; k++) {
+        top = countUser(rest[k], mark, stack, top);
+      }
+    } else if (node._a !== null) {
+      top = countUser(node._a, mark, stack, top);
+      if (node._b !== null) top = countUser(node._b, mark, stack, top);
+    }
+  }
+  return stack;
+}
+
+/** Counts one more user of `input`; pushes it the first time it is seen. */
+function countUser(
+  input: Value,
+  mark: number,
+  stack: Value[],
+  top: number,
+): number {
+  if (input._visit === mark) {
+    input._pending++;
+    return top;
+  }
+  input._visit = mark;
+  input._pending = 1;
+  stack[top + 1] = input;
+  return top + 1;
+}
+
+/**
+ * Pass 2: pops a node whose users have all sent their gradient, adds its
+ * local derivative times its gradient into each input, and pushes the inputs
+ * that this made ready.
  *
  * Each op's case computes exactly `derivatives(inputs, output)[k] * grad`
  * from the op table, only without allocating the array; the engine tests
  * check that every case agrees bit for bit with the table.
  */
-export function backward(root: Value, options?: BackwardOptions): void {
-  const checkFinite = readCheckFinite(options);
-  const order = topo(root);
-  if (checkFinite) assertFiniteValues(order);
-
-  // This pass's gradients start from zero at every op node; leaves keep
-  // theirs, so repeated calls accumulate as in PyTorch.
-  for (let i = 0; i < order.length; i++) {
-    const node = order[i];
-    if (node._op.code > CONSTANT) node.grad = 0;
-  }
-  const saved = checkFinite ? saveLeafGrads(order) : null;
-  const code = root._op.code;
-  if (code === LEAF) root.grad += 1;
-  else if (code !== CONSTANT) root.grad = 1;
-
-  // Reverse topological order: when a node is reached, every node that uses
-  // it has already added its share, so node.grad is final.
-  for (let i = order.length - 1; i >= 0; i--) {
-    const node = order[i];
+function sweep(root: Value, stack: Value[], saved: SavedGrads | null): void {
+  stack[0] = root;
+  let top = 0;
+  while (top >= 0) {
+    const node = stack[top--];
     const g = node.grad;
     const a = node._a as Value;
     const b = node._b as Value;
     switch (node._op.code) {
       case LEAF:
       case CONSTANT:
-        break;
+        continue; // no inputs
       case ADD:
         send(a, 1 * g);
         send(b, 1 * g);
@@ -121,12 +192,26 @@ export function backward(root: Value, options?: BackwardOptions): void {
         customBackward(node, g);
     }
     if (saved !== null) assertFiniteInputGrads(node, saved);
+    const rest = node._rest;
+    if (rest !== null) {
+      for (let k = 0; k < rest.length; k++) top = release(rest[k], stack, top);
+    } else {
+      top = release(a, stack, top);
+      if (b !== null) top = release(b, stack, top);
+    }
   }
 }
 
 /** Adds `d` to an input's gradient; constants take none. */
 function send(input: Value, d: number): void {
   if (input._op.code !== CONSTANT) input.grad += d;
+}
+
+/** One user of `input` is done; pushes it once all of them are. */
+function release(input: Value, stack: Value[], top: number): number {
+  if (--input._pending !== 0) return top;
+  stack[top + 1] = input;
+  return top + 1;
 }
 
 /** The generic path, for ops made by defineOp: calls the op's `derivatives`. */
@@ -217,9 +302,8 @@ function saveLeafGrads(order: readonly Value[]): SavedGrads {
 }
 
 /**
- * Throws, naming `node`, if its op just made an input's gradient non-finite
- * (the root's gradient is checked as the input of nothing: it is 1). Leaf
- * gradients are restored first, so a failed call changes nothing.
+ * Throws, naming `node`, if its op just made an input's gradient non-finite.
+ * Leaf gradients are restored first, so a failed call changes nothing.
  */
 function assertFiniteInputGrads(node: Value, saved: SavedGrads): void {
   const inputs = node.inputs;

@@ -1,8 +1,5 @@
+import { nextMark } from "./_mark.ts";
 import type { Value } from "./value.ts";
-
-// Each walk marks the nodes it reaches with a fresh epoch number, so "seen in
-// this walk" is one integer compare on the node: no Set, nothing to clear.
-let epoch = 0;
 
 /**
  * The nodes of the graph under `root` in topological order: every node comes
@@ -25,7 +22,9 @@ let epoch = 0;
  * ```
  */
 export function topo(root: Value): Value[] {
-  const mark = ++epoch;
+  // Each walk marks the nodes it reaches with a fresh number, so "seen in
+  // this walk" is one integer compare on the node: no Set, nothing to clear.
+  const mark = nextMark();
   const order: Value[] = [];
   // The stack holds the path from root to the current node, with, for each
   // node on it, the index of the next input to visit:

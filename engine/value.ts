@@ -76,6 +76,8 @@ export class Value {
   label: string | undefined;
   /** Visit mark of graph walks (see topo). @ignore */
   _visit: number;
+  /** During backward: how many users have yet to send their gradient. @ignore */
+  _pending: number;
 
   /**
    * Creates a leaf: a value that gradients flow into and accumulate in.
@@ -94,6 +96,7 @@ export class Value {
     this._rest = null;
     this.label = undefined;
     this._visit = 0;
+    this._pending = 0;
     if (options === OP_RESULT) return;
     if (typeof data !== "number") {
       throw new TypeError(

@@ -261,4 +261,48 @@ describe("Value.backward() through user ops", () => {
         'Cannot run backward: op "worse" derivative 0 must be a number, got string "1"',
     });
   });
+
+  it("refuses to start a backward pass from inside another one", () => {
+    const other = new Value(2).mul(3);
+    const nested = defineOp({
+      name: "nested",
+      forward: (x: number) => x,
+      derivatives: () => {
+        other.backward();
+        return [1];
+      },
+    });
+    assert.throws(() => nested(new Value(1)).backward(), {
+      name: "Error",
+      message:
+        "Cannot run backward: another backward() is running (called from an op's derivatives)",
+    });
+    // The failed pass leaves nothing behind that breaks the next one.
+    const x = new Value(3);
+    const y = x.mul(x).add(x);
+    y.backward();
+    assert.equal(x.grad, 7);
+    other.backward();
+    assert.equal(other.grad, 1);
+  });
+
+  it("works again on the same graph after a pass that threw", () => {
+    let fail = true;
+    const flaky = defineOp({
+      name: "flaky",
+      forward: (x: number) => 2 * x,
+      derivatives: () => {
+        if (fail) throw new Error("boom");
+        return [2];
+      },
+    });
+    const x = new Value(1);
+    const h = x.mul(x);
+    const y = flaky(h).add(h);
+    assert.throws(() => y.backward(), { message: "boom" });
+    fail = false;
+    x.grad = 0;
+    y.backward();
+    assert.equal(x.grad, 3 * 2 * 1); // y = 3x², dy/dx = 6x
+  });
 });
