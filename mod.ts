@@ -19,3 +19,4 @@
  * @module
  */
 export * from "./engine/mod.ts";
+export * from "./gradcheck/mod.ts";
