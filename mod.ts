@@ -19,4 +19,6 @@
  * @module
  */
 export * from "./engine/mod.ts";
+export * from "./nn/mod.ts";
+export * from "./optim/mod.ts";
 export * from "./gradcheck/mod.ts";

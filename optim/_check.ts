@@ -1,0 +1,109 @@
+// Internal: option checks and the learning-rate lookup shared by the
+// optimizers. Messages are "<action>: <state>", as in the engine.
+import { describe } from "../engine/_validate.ts";
+import { Value } from "../engine/value.ts";
+import type { LearningRate } from "./optimizer.ts";
+
+/** Checks the parameter list: a non-empty array of distinct Values; copies it. */
+export function checkParams(action: string, params: unknown): Value[] {
+  if (!Array.isArray(params)) {
+    throw new TypeError(
+      `${action}: params must be an array of Values, got ${describe(params)}`,
+    );
+  }
+  if (params.length === 0) {
+    throw new RangeError(`${action}: params is empty`);
+  }
+  const seen = new Map<Value, number>();
+  const copy: Value[] = new Array(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const p: unknown = params[i];
+    if (!(p instanceof Value)) {
+      throw new TypeError(
+        `${action}: params[${i}] must be a Value, got ${describe(p)}`,
+      );
+    }
+    const first = seen.get(p);
+    if (first !== undefined) {
+      throw new RangeError(
+        `${action}: params[${i}] is the same Value as params[${first}]`,
+      );
+    }
+    seen.set(p, i);
+    copy[i] = p;
+  }
+  return copy;
+}
+
+/** Checks the options object itself. */
+export function checkOptionsObject(action: string, options: unknown): void {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `${action}: options must be an object with lr, got ${describe(options)}`,
+    );
+  }
+}
+
+/** Checks `lr`: a finite number > 0 or a function. */
+export function checkLr(action: string, lr: unknown): LearningRate {
+  if (typeof lr === "function") return lr as (step: number) => number;
+  if (typeof lr !== "number") {
+    throw new TypeError(
+      `${action}: lr must be a number or a function, got ${describe(lr)}`,
+    );
+  }
+  if (!(lr > 0) || !Number.isFinite(lr)) {
+    throw new RangeError(
+      `${action}: lr must be a finite number > 0, got ${describe(lr)}`,
+    );
+  }
+  return lr;
+}
+
+/**
+ * Checks an optional number option against [low, high) or [low, high]
+ * (when `high` is Infinity the bound is only "finite"); returns it or the
+ * default.
+ */
+export function checkRange(
+  action: string,
+  field: string,
+  x: unknown,
+  fallback: number,
+  low: number,
+  high: number,
+): number {
+  if (x === undefined) return fallback;
+  if (typeof x !== "number") {
+    throw new TypeError(
+      `${action}: ${field} must be a number, got ${describe(x)}`,
+    );
+  }
+  if (!(x >= low && x < high)) {
+    throw new RangeError(
+      `${action}: ${field} must be in [${low}, ${
+        high === Infinity ? "Infinity" : high
+      }), got ${describe(x)}`,
+    );
+  }
+  return x;
+}
+
+/** The rate for step `step`: `lr` itself, or the schedule's (checked) value. */
+export function rateAt(action: string, lr: LearningRate, step: number): number {
+  if (typeof lr === "number") return lr;
+  const rate: unknown = lr(step);
+  if (typeof rate !== "number") {
+    throw new TypeError(
+      `${action}: the lr schedule returned ${
+        describe(rate)
+      } at step ${step}, expected a number`,
+    );
+  }
+  if (!(rate >= 0) || !Number.isFinite(rate)) {
+    throw new RangeError(
+      `${action}: the lr schedule returned ${rate} at step ${step}, expected a finite number >= 0`,
+    );
+  }
+  return rate;
+}
