@@ -1,0 +1,201 @@
+// Runs examples/lecture.ts as a subprocess (Deno.Command: Deno only).
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+
+const LECTURE = new URL("../examples/lecture.ts", import.meta.url).pathname;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let dir = "";
+
+// PATH is set to `path` only, so whether Graphviz `dot` is found is up to
+// the test (Deno itself is started by its absolute path).
+async function lecture(path: string, ...args: string[]): Promise<Run> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-run",
+      "--allow-env",
+      LECTURE,
+      ...args,
+    ],
+    cwd: dir,
+    env: { PATH: path, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+before(async () => {
+  dir = await Deno.makeTempDir({ prefix: "micrograd_lecture_test_" });
+  await Deno.mkdir(`${dir}/empty`);
+  // A stand-in for Graphviz: `dot -Tsvg in.dot -o out.svg` writes an SVG.
+  await Deno.mkdir(`${dir}/fakebin`);
+  await Deno.writeTextFile(
+    `${dir}/fakebin/dot`,
+    '#!/bin/sh\necho \'<svg xmlns="http://www.w3.org/2000/svg"/>\' > "$4"\n',
+  );
+  await Deno.chmod(`${dir}/fakebin/dot`, 0o755);
+});
+
+after(async () => {
+  await Deno.remove(dir, { recursive: true });
+});
+
+describe("deno task lecture", () => {
+  let run: Run;
+
+  before(async () => {
+    run = await lecture(`${dir}/empty`, "--out", "graphs", "--steps", "5");
+  });
+
+  it("exits 0 and prints the six steps in order", () => {
+    assert.equal(run.code, 0, run.stderr);
+    const headings = [
+      "1. The derivative is a slope",
+      "2. L = (a*b + c) * f, and backpropagation",
+      "3. A neuron: o = tanh(x1*w1 + x2*w2 + b)",
+      "4. tanh built from exp",
+      "5. The a + a bug, and why gradients accumulate",
+      "6. Training MLP(3, [4, 4, 1]) on four examples",
+    ];
+    const at = headings.map((h) => run.stdout.indexOf(h));
+    assert.ok(at.every((i) => i >= 0), run.stdout);
+    assert.deepEqual(at, [...at].sort((a, b) => a - b));
+  });
+
+  it("estimates the slope of 3x^2 - 4x + 5 near 6x - 4", () => {
+    // (f(x+h) - f(x)) / h = 6x - 4 + 3h exactly: 14.0003 at x = 3, h = 1e-4.
+    assert.match(
+      run.stdout,
+      /x = 3 .* = {2}14\.0003 {3}exact 6x - 4 = 14\.0000/,
+    );
+    assert.match(run.stdout, /x = -3 .* = -21\.9997/);
+  });
+
+  it("prints L = -8 and the chain-rule gradients", () => {
+    // d = 4, f = -2: dL/df = d = 4, dL/dd = dL/dc = dL/de = f = -2,
+    // dL/da = f * b = 6, dL/db = f * a = -4.
+    assert.match(run.stdout, /^L = -8\.0000$/m);
+    for (
+      const [name, grad] of [
+        ["L", "1"],
+        ["f", "4"],
+        ["d", "-2"],
+        ["c", "-2"],
+        ["e", "-2"],
+        ["a", "6"],
+        ["b", "-4"],
+      ]
+    ) {
+      assert.match(
+        run.stdout,
+        new RegExp(`^  ${name}: data .* grad +${grad}\\.0000 `, "m"),
+        name,
+      );
+    }
+    assert.match(run.stdout, /check: \(L\(a \+ h\) - L\(a\)\) \/ h = 6\.0000/);
+  });
+
+  it("shows the neuron's o = 0.7071 and its gradients, by hand and from exp", () => {
+    // o = tanh(n) = 1/sqrt(2); do/dn = 1 - o^2 = 0.5; x1: w1 * 0.5 = -1.5,
+    // w1: x1 * 0.5 = 1, x2: w2 * 0.5 = 0.5, w2: x2 * 0.5 = 0.
+    assert.match(run.stdout, /o = tanh\(n\) = 0\.7071/);
+    assert.match(run.stdout, /1 - o\^2 = 0\.5000/);
+    const grads =
+      "x1.grad = -1.5000  w1.grad = 1.0000  x2.grad = 0.5000  w2.grad = 0.0000";
+    assert.equal(run.stdout.split(grads).length - 1, 2, run.stdout); // tanh, then exp
+  });
+
+  it("shows the a + a bug: 1 when assigning, 2 when adding", () => {
+    assert.match(run.stdout, /assigning .*a\.grad = 1\.0000 {2}\(wrong\)/);
+    assert.match(run.stdout, /adding .*a\.grad = 2\.0000 {2}\(right\)/);
+    // f = (ab)(a + b): df/da = 2ab + b^2 = -3, df/db = a^2 + 2ab = -8.
+    assert.match(run.stdout, /adding: a\.grad = -3\.0000, b\.grad = -8\.0000/);
+  });
+
+  it("prints the loss of every training step, and it falls", () => {
+    const losses = [
+      ...run.stdout.matchAll(/^ {2}step +(\d+) {2}loss (\d+\.\d{4})$/gm),
+    ];
+    assert.deepEqual(losses.map((m) => Number(m[1])), [1, 2, 3, 4, 5]);
+    assert.ok(Number(losses[4][2]) < Number(losses[0][2]), run.stdout);
+  });
+
+  it("writes the graphs as DOT and says how to get Graphviz when dot is missing", async () => {
+    for (const name of ["expression", "neuron"]) {
+      const dot = await Deno.readTextFile(`${dir}/graphs/${name}.dot`);
+      assert.match(dot, /^digraph \{/);
+    }
+    assert.match(
+      await Deno.readTextFile(`${dir}/graphs/expression.dot`),
+      /\{ a \| data 2\.0000 \| grad 6\.0000 \}/,
+    );
+    assert.match(run.stdout, /Graphviz dot is not on PATH, so no SVG/);
+    assert.match(run.stdout, /apt install graphviz/);
+    assert.match(
+      run.stdout,
+      /then run: dot -Tsvg graphs\/expression\.dot -o graphs\/expression\.svg/,
+    );
+  });
+
+  it("renders SVG with dot when it is on PATH", async () => {
+    const withDot = await lecture(
+      `${dir}/fakebin`,
+      "--out",
+      "svg",
+      "--steps",
+      "1",
+    );
+    assert.equal(withDot.code, 0, withDot.stderr);
+    assert.match(
+      withDot.stdout,
+      /^graph: wrote svg\/expression\.dot and svg\/expression\.svg$/m,
+    );
+    assert.match(await Deno.readTextFile(`${dir}/svg/neuron.svg`), /^<svg /);
+  });
+
+  it("rejects bad flags with one line and exit code 2", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["--bogus"],
+        /^Cannot parse flags: unknown flag "--bogus", run with --help for the list$/,
+      ],
+      [
+        ["--steps", "many"],
+        /^Cannot parse --steps: expected an integer >= 0, got "many"$/,
+      ],
+      [
+        ["--lr", "-1"],
+        /^Cannot parse flags: --lr needs a value and the next argument starts with "-", write --lr=VALUE$/,
+      ],
+      [["--lr=-1"], /^Cannot parse --lr: expected a number > 0, got "-1"$/],
+    ];
+    for (const [args, message] of cases) {
+      const bad = await lecture(`${dir}/empty`, ...args);
+      assert.equal(bad.code, 2, args.join(" "));
+      assert.equal(bad.stderr.split("\n").length, 2, bad.stderr);
+      assert.match(bad.stderr.trim(), message);
+      assert.equal(bad.stdout, "");
+    }
+  });
+
+  it("prints its help", async () => {
+    const help = await lecture(`${dir}/empty`, "--help");
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--out DIR/);
+    assert.match(help.stdout, /--steps N/);
+  });
+});
