@@ -1,0 +1,112 @@
+// The moons training step, as micrograd's demo.ipynb does it, through the
+// project's own MLP, hingeLoss and SGD: forward on 100 points, hinge loss
+// plus L2, zeroGrad, backward, SGD update. The floor does the same step with
+// moonsStepFloor() in floor.ts.
+import { sum, type Value } from "../engine/mod.ts";
+import { hingeLoss, MLP } from "../nn/mod.ts";
+import { SGD } from "../optim/mod.ts";
+import { makeMoons as generateMoons } from "../examples/datasets.ts";
+import { moonsStepFloor, Tape } from "./floor.ts";
+
+/** Points, labels ±1, and the step's constants. */
+export interface Moons {
+  /** The points, [x, y] each. */
+  xs: number[][];
+  /** Their labels, -1 or 1. */
+  ys: number[];
+}
+
+/** MLP(2, [16, 16, 1]) as in micrograd's demo. */
+export const NIN = 2;
+/** Layer widths. */
+export const NOUTS: readonly number[] = [16, 16, 1];
+/** The L2 factor (micrograd's demo: 1e-4). */
+export const ALPHA = 1e-4;
+/** A fixed learning rate. */
+export const LR = 0.05;
+
+/** The example's two-moons data (examples/datasets.ts) with labels ±1. */
+export function makeMoons(n: number, noise = 0.1, seed = 1): Moons {
+  const { x, y } = generateMoons(n, { noise, seed });
+  return { xs: x, ys: y.map((label) => (label === 1 ? 1 : -1)) };
+}
+
+/** The engine side: a model, its optimizer and the step. */
+export class EngineMoons {
+  /** The model. */
+  model: MLP;
+  /** Its parameters, in order. */
+  params: Value[];
+  /** The optimizer. */
+  opt: SGD;
+  /** The data. */
+  data: Moons;
+
+  /** A seeded model on `data`. */
+  constructor(data: Moons, seed = 1) {
+    this.model = new MLP(NIN, NOUTS as number[], { seed });
+    this.params = this.model.parameters();
+    this.opt = new SGD(this.params, { lr: LR });
+    this.data = data;
+  }
+
+  /** Builds the loss graph (forward): hinge loss + L2. */
+  forward(): Value {
+    const { xs, ys } = this.data;
+    const scores: Value[] = new Array(xs.length);
+    for (let i = 0; i < xs.length; i++) {
+      scores[i] = this.model.forward(xs[i])[0];
+    }
+    const params = this.params;
+    const squares: Value[] = new Array(params.length);
+    for (let i = 0; i < params.length; i++) {
+      squares[i] = params[i].mul(params[i]);
+    }
+    return hingeLoss(scores, ys).add(sum(squares).mul(ALPHA));
+  }
+
+  /** zeroGrad, backward, SGD update. */
+  update(loss: Value): void {
+    this.opt.zeroGrad();
+    loss.backward();
+    this.opt.step();
+  }
+
+  /** The whole step; returns the loss. */
+  step(): number {
+    const loss = this.forward();
+    this.update(loss);
+    return loss.data;
+  }
+}
+
+/** The floor side: the same parameters on a reused tape. */
+export class FloorMoons {
+  /** The parameters, in MLP.parameters() order. */
+  params: Float64Array;
+  /** The tape, reset each step. */
+  tape: Tape;
+  /** The data. */
+  data: Moons;
+
+  /** Starts from the engine model's parameters. */
+  constructor(data: Moons, params: readonly Value[]) {
+    this.params = Float64Array.from(params, (p) => p.data);
+    this.tape = new Tape();
+    this.data = data;
+  }
+
+  /** The whole step; returns the loss and the node count. */
+  step(): { loss: number; nodes: number } {
+    return moonsStepFloor(
+      this.tape,
+      this.params,
+      NIN,
+      NOUTS,
+      this.data.xs,
+      this.data.ys,
+      ALPHA,
+      LR,
+    );
+  }
+}

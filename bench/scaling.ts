@@ -1,0 +1,402 @@
+// The scaling report: how forward (graph build) and backward cost per node
+// grow with the graph, against the hand-written floor (bench/floor.ts)
+// measured in the same process, on the same inputs, interleaved run by run.
+//
+//   deno task bench:scaling                 markdown on stdout (~1-2 minutes)
+//   deno task bench:scaling --large         also N = 1e7
+//   deno task bench:scaling --csv out.csv   also write the rows as CSV
+//   deno task bench:scaling --json          JSON on stdout instead of markdown
+//   deno task bench:scaling --shape chain   only some shapes (repeatable;
+//                                           "moons" for the training step)
+//
+// A "node" is one Value of the graph: topo(root).length, leaves and constants
+// included. The floor's tape records exactly the same nodes (checked below).
+// Times are medians of repeated runs; each run of a small graph builds a
+// batch of graphs so that it lasts long enough for the clock. Bytes per node
+// are the heap (plus external, for typed arrays) growth after a forced GC
+// while the graphs are alive. The slope is the least-squares slope of
+// log(backward time) against log(nodes), over N = 1e3 .. 1e6.
+import { parseArgs } from "node:util";
+import { stringify } from "csv-stringify/sync";
+import { topo } from "../engine/mod.ts";
+import { type Shape, type ShapeInput, SHAPES } from "./_shapes.ts";
+import { type FloorGraph, Tape } from "./floor.ts";
+import { EngineMoons, FloorMoons, makeMoons } from "./_moons.ts";
+
+interface Row {
+  shape: string;
+  nodes: number;
+  runs: number;
+  fwdNs: number;
+  floorFwdNs: number;
+  bwdNs: number;
+  floorBwdNs: number;
+  bytes: number;
+  floorBytes: number;
+}
+
+const { values: flags } = parseArgs({
+  options: {
+    large: { type: "boolean", default: false },
+    csv: { type: "string" },
+    json: { type: "boolean", default: false },
+    shape: { type: "string", multiple: true },
+  },
+});
+
+const collect = (globalThis as { gc?: () => void }).gc;
+if (typeof collect !== "function") {
+  throw new TypeError(
+    "Cannot run the scaling report: globalThis.gc is missing, run it with --v8-flags=--expose-gc (deno task bench:scaling)",
+  );
+}
+const forceGc: () => void = collect;
+
+const SIZES = [1e3, 1e4, 1e5, 1e6];
+const sizes = flags.large ? [...SIZES, 1e7] : SIZES;
+const wanted = flags.shape ?? [...SHAPES.map((s) => s.name), "moons"];
+const shapes = SHAPES.filter((s) => wanted.includes(s.name));
+
+// Each (shape, N) cell spends about this long in timed runs, within bounds.
+const CELL_BUDGET_MS = 2500;
+const MIN_RUNS = 5;
+const MAX_RUNS = 40;
+// Runs of small graphs build this many nodes' worth of graphs at once.
+const BATCH_NODES = 1e5;
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function slope(xs: number[], ys: number[]): number {
+  const lx = xs.map(Math.log);
+  const ly = ys.map(Math.log);
+  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
+  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < lx.length; i++) {
+    num += (lx[i] - mx) * (ly[i] - my);
+    den += (lx[i] - mx) ** 2;
+  }
+  return num / den;
+}
+
+function memory(): number {
+  forceGc();
+  forceGc();
+  const m = Deno.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+function progress(text: string): void {
+  Deno.stderr.writeSync(new TextEncoder().encode(text));
+}
+
+/** Times building `batch` graphs, then backward on each: [fwd ms, bwd ms]. */
+function runEngine(shape: Shape, input: ShapeInput, batch: number): number[] {
+  const roots = new Array(batch);
+  forceGc();
+  const t0 = performance.now();
+  for (let j = 0; j < batch; j++) roots[j] = shape.engine(input);
+  const t1 = performance.now();
+  for (let j = 0; j < batch; j++) roots[j].backward();
+  const t2 = performance.now();
+  return [t1 - t0, t2 - t1];
+}
+
+/** The same for the floor, recording on `tapes` (one per graph, reused). */
+function runFloor(shape: Shape, input: ShapeInput, tapes: Tape[]): number[] {
+  const batch = tapes.length;
+  const graphs: FloorGraph[] = new Array(batch);
+  forceGc();
+  const t0 = performance.now();
+  for (let j = 0; j < batch; j++) graphs[j] = shape.floor(input, tapes[j]);
+  const t1 = performance.now();
+  for (let j = 0; j < batch; j++) graphs[j].tape.backward(graphs[j].root);
+  const t2 = performance.now();
+  return [t1 - t0, t2 - t1];
+}
+
+/**
+ * Bytes per node of `batch` live graphs, each built and then run through
+ * backward by `build` (so gradients have been written, as in training).
+ */
+function bytesPerNode(
+  build: () => unknown,
+  batch: number,
+  nodes: number,
+): number {
+  const keep: unknown[] = new Array(batch);
+  const before = memory();
+  for (let j = 0; j < batch; j++) keep[j] = build();
+  const after = memory();
+  keep.length = 0; // the graphs stay alive until here
+  return (after - before) / (batch * nodes);
+}
+
+function measure(shape: Shape, size: number): Row {
+  const input = shape.input(size);
+  const nodes = input.nodes;
+  // The node count both sides are divided by: checked, not assumed.
+  const probe = shape.engine(input);
+  const counted = topo(probe).length;
+  const floorGraph = shape.floor(input);
+  if (counted !== nodes || floorGraph.tape.size !== nodes) {
+    throw new RangeError(
+      `Cannot measure ${shape.name}: expected ${nodes} nodes, engine has ${counted}, floor has ${floorGraph.tape.size}`,
+    );
+  }
+  const batch = Math.max(1, Math.floor(BATCH_NODES / nodes));
+  const tapes: Tape[] = [];
+  for (let j = 0; j < batch; j++) tapes.push(new Tape());
+  // Warm up (the JIT, and the estimate of how long one run takes).
+  const warm = nodes >= 1e6 ? 1 : 3;
+  let estimate = 0;
+  for (let r = 0; r < warm; r++) {
+    const e = runEngine(shape, input, batch);
+    const f = runFloor(shape, input, tapes);
+    estimate = e[0] + e[1] + f[0] + f[1];
+  }
+  const runs = Math.min(
+    MAX_RUNS,
+    Math.max(MIN_RUNS, Math.ceil(CELL_BUDGET_MS / estimate)),
+  );
+  const fwd: number[] = [];
+  const bwd: number[] = [];
+  const floorFwd: number[] = [];
+  const floorBwd: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const e = runEngine(shape, input, batch);
+    fwd.push(e[0]);
+    bwd.push(e[1]);
+    const f = runFloor(shape, input, tapes);
+    floorFwd.push(f[0]);
+    floorBwd.push(f[1]);
+  }
+  const perNode = 1e6 / (batch * nodes); // ms per run -> ns per node
+  return {
+    shape: shape.name,
+    nodes,
+    runs,
+    fwdNs: median(fwd) * perNode,
+    floorFwdNs: median(floorFwd) * perNode,
+    bwdNs: median(bwd) * perNode,
+    floorBwdNs: median(floorBwd) * perNode,
+    bytes: bytesPerNode(
+      () => {
+        const root = shape.engine(input);
+        root.backward();
+        return root;
+      },
+      batch,
+      nodes,
+    ),
+    floorBytes: bytesPerNode(
+      () => {
+        const graph = shape.floor(input);
+        graph.tape.backward(graph.root);
+        return graph;
+      },
+      batch,
+      nodes,
+    ),
+  };
+}
+
+function fmt(x: number, digits = 1): string {
+  return x.toFixed(digits);
+}
+
+async function machine(): Promise<Record<string, string | number>> {
+  let cpu = "unknown";
+  try {
+    const info = await Deno.readTextFile("/proc/cpuinfo");
+    cpu = /model name\s*:\s*(.*)/.exec(info)?.[1] ?? cpu;
+  } catch {
+    // Not Linux: leave it unknown.
+  }
+  return {
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    cpu,
+    cores: navigator.hardwareConcurrency,
+    os: Deno.build.os,
+    arch: Deno.build.arch,
+  };
+}
+
+// ---------------------------------------------------------------------------
+
+const rows: Row[] = [];
+for (const shape of shapes) {
+  for (const size of sizes) {
+    progress(`${shape.name} 1e${Math.round(Math.log10(size))} ...`);
+    const t = performance.now();
+    const row = measure(shape, size);
+    rows.push(row);
+    progress(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  }
+}
+
+interface MoonsRow {
+  nodes: number;
+  runs: number;
+  stepMs: number;
+  floorStepMs: number;
+}
+
+/** The training step, engine and floor alternating from the same weights. */
+function measureMoons(): MoonsRow {
+  const data = makeMoons(100);
+  const engine = new EngineMoons(data);
+  const floor = new FloorMoons(data, engine.params);
+  const loss = engine.forward();
+  const nodes = topo(loss).length;
+  const check = floor.step().nodes;
+  if (check !== nodes) {
+    throw new RangeError(
+      `Cannot measure moons: engine graph has ${nodes} nodes, floor has ${check}`,
+    );
+  }
+  engine.update(loss);
+  for (let r = 0; r < 30; r++) {
+    engine.step();
+    floor.step();
+  }
+  const engineMs: number[] = [];
+  const floorMs: number[] = [];
+  const runs = 200;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    engine.step();
+    const t1 = performance.now();
+    floor.step();
+    const t2 = performance.now();
+    engineMs.push(t1 - t0);
+    floorMs.push(t2 - t1);
+  }
+  return {
+    nodes,
+    runs,
+    stepMs: median(engineMs),
+    floorStepMs: median(floorMs),
+  };
+}
+
+let moons: MoonsRow | null = null;
+if (wanted.includes("moons")) {
+  progress("moons step ...");
+  const t = performance.now();
+  moons = measureMoons();
+  progress(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+}
+
+interface SlopeRow {
+  shape: string;
+  slope: number;
+  floorSlope: number;
+}
+const slopes: SlopeRow[] = [];
+for (const shape of shapes) {
+  const r = rows.filter((x) => x.shape === shape.name && x.nodes <= 2e6);
+  if (r.length < 2) continue;
+  const n = r.map((x) => x.nodes);
+  slopes.push({
+    shape: shape.name,
+    slope: slope(n, r.map((x) => x.bwdNs * x.nodes)),
+    floorSlope: slope(n, r.map((x) => x.floorBwdNs * x.nodes)),
+  });
+}
+
+const info = await machine();
+
+if (flags.csv !== undefined) {
+  const header = [
+    "shape",
+    "nodes",
+    "runs",
+    "fwd_ns_per_node",
+    "floor_fwd_ns_per_node",
+    "fwd_ratio",
+    "bwd_ns_per_node",
+    "floor_bwd_ns_per_node",
+    "bwd_ratio",
+    "bytes_per_node",
+    "floor_bytes_per_node",
+    "bytes_ratio",
+  ];
+  const body = rows.map((r) => [
+    r.shape,
+    r.nodes,
+    r.runs,
+    r.fwdNs,
+    r.floorFwdNs,
+    r.fwdNs / r.floorFwdNs,
+    r.bwdNs,
+    r.floorBwdNs,
+    r.bwdNs / r.floorBwdNs,
+    r.bytes,
+    r.floorBytes,
+    r.bytes / r.floorBytes,
+  ]);
+  await Deno.writeTextFile(flags.csv, stringify([header, ...body]));
+  progress(`wrote ${flags.csv}\n`);
+}
+
+if (flags.json) {
+  console.log(
+    JSON.stringify({ machine: info, rows, slopes, moons }, null, 2),
+  );
+} else {
+  const lines: string[] = [];
+  if (rows.length > 0) {
+    lines.push(
+      "| shape | nodes | fwd ns/node | floor | fwd ratio | bwd ns/node | floor | bwd ratio | bytes/node | floor | bytes ratio |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const r of rows) {
+      lines.push(
+        `| ${r.shape} | ${r.nodes} | ${fmt(r.fwdNs)} | ${fmt(r.floorFwdNs)} | ${
+          fmt(r.fwdNs / r.floorFwdNs, 2)
+        }x | ${fmt(r.bwdNs)} | ${fmt(r.floorBwdNs)} | ${
+          fmt(r.bwdNs / r.floorBwdNs, 2)
+        }x | ${fmt(r.bytes, 0)} | ${fmt(r.floorBytes, 0)} | ${
+          fmt(r.bytes / r.floorBytes, 2)
+        }x |`,
+      );
+    }
+  }
+  if (slopes.length > 0) {
+    lines.push(
+      "",
+      "| shape | backward slope, 1e3..1e6 (log-log) | floor slope |",
+      "| --- | ---: | ---: |",
+    );
+    for (const s of slopes) {
+      lines.push(
+        `| ${s.shape} | ${fmt(s.slope, 3)} | ${fmt(s.floorSlope, 3)} |`,
+      );
+    }
+  }
+  if (moons !== null) {
+    lines.push(
+      "",
+      "| moons training step, MLP(2,[16,16,1]), 100 points, hinge + L2, backward, SGD | nodes | ms/step | floor ms/step | ratio |",
+      "| --- | ---: | ---: | ---: | ---: |",
+      `| engine (nn.MLP, hingeLoss, optim.SGD) vs floor | ${moons.nodes} | ${
+        fmt(moons.stepMs, 3)
+      } | ${fmt(moons.floorStepMs, 3)} | ${
+        fmt(moons.stepMs / moons.floorStepMs, 2)
+      }x |`,
+    );
+  }
+  lines.push(
+    "",
+    `Machine: ${info.cpu}, ${info.cores} cores, ${info.os}/${info.arch}, Deno ${info.deno} (V8 ${info.v8}).`,
+    "Times are medians of repeated runs; ratios are engine / floor, measured in the same process.",
+  );
+  console.log(lines.join("\n"));
+}
