@@ -221,14 +221,8 @@ export class MLP extends Module {
    */
   parameters(): Value[] {
     const params: Value[] = [];
-    const layers = this.layers;
-    for (let l = 0; l < layers.length; l++) {
-      const neurons = layers[l].neurons;
-      for (let j = 0; j < neurons.length; j++) {
-        const w = neurons[j].w;
-        for (let i = 0; i < w.length; i++) params.push(w[i]);
-        params.push(neurons[j].b);
-      }
+    for (const layer of this.layers) {
+      for (const p of layer.parameters()) params.push(p);
     }
     return params;
   }
