@@ -4,6 +4,7 @@ import {
   ADD,
   CONSTANT,
   COS,
+  CUSTOM,
   DIV,
   EXP,
   LEAF,
@@ -45,18 +46,29 @@ export function backward(root: Value, options?: BackwardOptions): void {
       "Cannot run backward: another backward() is running (called from an op's derivatives)",
     );
   }
-  let saved: SavedGrads | null = null;
+  let order: Value[] | null = null;
   if (checkFinite) {
-    const order = topo(root);
+    order = topo(root);
     assertFiniteValues(order);
-    saved = saveLeafGrads(order);
   }
   running = true;
   try {
-    const stack = countUsers(root);
+    const stack: Value[] = [root];
+    const hasCustomOps = countUsers(root, stack);
+    // Only checkFinite and user ops' `derivatives` can throw during the
+    // sweep; then the leaf gradients it already changed are put back, so a
+    // failed call changes nothing.
+    const saved = checkFinite || hasCustomOps
+      ? saveLeafGrads(order ?? topo(root))
+      : null;
     if (root._op.code === LEAF) root.grad += 1;
     else if (root._op.code !== CONSTANT) root.grad = 1;
-    sweep(root, stack, saved);
+    try {
+      sweep(root, stack, checkFinite);
+    } catch (error) {
+      if (saved !== null) restoreLeafGrads(saved);
+      throw error;
+    }
   } finally {
     running = false;
   }
@@ -65,18 +77,20 @@ export function backward(root: Value, options?: BackwardOptions): void {
 /**
  * Pass 1: visits every node under `root` once, sets `_pending` to its number
  * of users under `root`, and zeroes the gradient of every op node (leaves
- * keep theirs and accumulate, as in PyTorch). Returns the stack array for
- * pass 2 to reuse.
+ * keep theirs and accumulate, as in PyTorch). `stack` holds `root` and is
+ * left for pass 2 to reuse. Returns whether the graph has user ops.
  */
-function countUsers(root: Value): Value[] {
+function countUsers(root: Value, stack: Value[]): boolean {
   const mark = nextMark();
   root._visit = mark;
   root._pending = 0;
-  const stack: Value[] = [root];
+  let hasCustomOps = false;
   let top = 0;
   while (top >= 0) {
     const node = stack[top--];
-    if (node._op.code > CONSTANT) node.grad = 0;
+    const code = node._op.code;
+    if (code > CONSTANT) node.grad = 0;
+    if (code === CUSTOM) hasCustomOps = true;
     const rest = node._rest;
     if (rest !== null) {
       for (let k = 0; k < rest.length; k++) {
@@ -87,7 +101,7 @@ function countUsers(root: Value): Value[] {
       if (node._b !== null) top = countUser(node._b, mark, stack, top);
     }
   }
-  return stack;
+  return hasCustomOps;
 }
 
 /** Counts one more user of `input`; pushes it the first time it is seen. */
@@ -116,7 +130,7 @@ function countUser(
  * from the op table, only without allocating the array; the engine tests
  * check that every case agrees bit for bit with the table.
  */
-function sweep(root: Value, stack: Value[], saved: SavedGrads | null): void {
+function sweep(root: Value, stack: Value[], checkFinite: boolean): void {
   stack[0] = root;
   let top = 0;
   while (top >= 0) {
@@ -191,7 +205,7 @@ function sweep(root: Value, stack: Value[], saved: SavedGrads | null): void {
       default:
         customBackward(node, g);
     }
-    if (saved !== null) assertFiniteInputGrads(node, saved);
+    if (checkFinite) assertFiniteInputGrads(node);
     const rest = node._rest;
     if (rest !== null) {
       for (let k = 0; k < rest.length; k++) top = release(rest[k], stack, top);
@@ -301,23 +315,22 @@ function saveLeafGrads(order: readonly Value[]): SavedGrads {
   return saved;
 }
 
-/**
- * Throws, naming `node`, if its op just made an input's gradient non-finite.
- * Leaf gradients are restored first, so a failed call changes nothing.
- */
-function assertFiniteInputGrads(node: Value, saved: SavedGrads): void {
+function restoreLeafGrads(saved: SavedGrads): void {
+  for (let j = 0; j < saved.leaves.length; j++) {
+    saved.leaves[j].grad = saved.grads[j];
+  }
+}
+
+/** Throws, naming `node`, if its op just made an input's gradient non-finite. */
+function assertFiniteInputGrads(node: Value): void {
   const inputs = node.inputs;
   for (let k = 0; k < inputs.length; k++) {
     const input = inputs[k];
     if (input._op.code === CONSTANT || Number.isFinite(input.grad)) continue;
-    const grad = input.grad;
-    for (let j = 0; j < saved.leaves.length; j++) {
-      saved.leaves[j].grad = saved.grads[j];
-    }
     throw new RangeError(
       `Cannot run backward: ${
         name(node)
-      } produced a non-finite gradient: ${grad}`,
+      } produced a non-finite gradient: ${input.grad}`,
     );
   }
 }

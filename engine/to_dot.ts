@@ -1,7 +1,7 @@
 import { CONSTANT } from "./_make_op.ts";
 import { describe } from "./_validate.ts";
 import { topo } from "./topo.ts";
-import type { Value } from "./value.ts";
+import { Value } from "./value.ts";
 
 /** Options for {@linkcode toDot}. */
 export interface ToDotOptions {
@@ -22,6 +22,7 @@ export interface ToDotOptions {
  * @param root The node to draw the graph of.
  * @param options `rankdir`: `"LR"` (default) or `"TB"`.
  * @returns The DOT source.
+ * @throws {TypeError} If `root` is not a Value.
  * @throws {RangeError} If `rankdir` is not `"LR"` or `"TB"`.
  * @example Usage
  * ```ts
@@ -39,6 +40,11 @@ export interface ToDotOptions {
  * ```
  */
 export function toDot(root: Value, options?: ToDotOptions): string {
+  if (!(root instanceof Value)) {
+    throw new TypeError(
+      `Cannot draw graph: root must be a Value, got ${describe(root)}`,
+    );
+  }
   const rankdir = options?.rankdir ?? "LR";
   if (rankdir !== "LR" && rankdir !== "TB") {
     throw new RangeError(

@@ -1,5 +1,6 @@
 import { nextMark } from "./_mark.ts";
-import type { Value } from "./value.ts";
+import { describe } from "./_validate.ts";
+import { Value } from "./value.ts";
 
 /**
  * The nodes of the graph under `root` in topological order: every node comes
@@ -11,6 +12,7 @@ import type { Value } from "./value.ts";
  *
  * @param root The node to start from.
  * @returns The nodes, inputs before the nodes that use them.
+ * @throws {TypeError} If `root` is not a Value.
  * @example Usage
  * ```ts
  * import { topo, Value } from "@micrograd/micrograd/engine";
@@ -22,6 +24,11 @@ import type { Value } from "./value.ts";
  * ```
  */
 export function topo(root: Value): Value[] {
+  if (!(root instanceof Value)) {
+    throw new TypeError(
+      `Cannot sort graph: root must be a Value, got ${describe(root)}`,
+    );
+  }
   // Each walk marks the nodes it reaches with a fresh number, so "seen in
   // this walk" is one integer compare on the node: no Set, nothing to clear.
   const mark = nextMark();

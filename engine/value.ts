@@ -84,7 +84,8 @@ export class Value {
    *
    * @param data The value: a finite number.
    * @param options A label for the graph picture and error messages.
-   * @throws {TypeError} If `data` is not a number or `label` not a string.
+   * @throws {TypeError} If `data` is not a number, `options` not an object
+   *   or `label` not a string.
    * @throws {RangeError} If `data` is NaN or infinite.
    */
   constructor(data: number, options?: ValueOptions) {
@@ -108,7 +109,15 @@ export class Value {
         `Cannot create Value: data must be finite, got ${describe(data)}`,
       );
     }
-    if (options !== undefined && options.label !== undefined) {
+    if (options === undefined) return;
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `Cannot create Value: options must be an object, got ${
+          describe(options)
+        }`,
+      );
+    }
+    if (options.label !== undefined) {
       if (typeof options.label !== "string") {
         throw new TypeError(
           `Cannot create Value: label must be a string, got ${
@@ -461,7 +470,8 @@ export class Value {
    * @throws {RangeError} With `checkFinite`, if a value or gradient is not
    *   finite; the message names the op and label of the node.
    * @throws {TypeError} If a user op's `derivatives` does not return one
-   *   number per input.
+   *   number per input. Whatever throws, leaf gradients are left as they
+   *   were before the call.
    * @example Gradients and accumulation
    * ```ts
    * import { Value } from "@micrograd/micrograd/engine";

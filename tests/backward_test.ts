@@ -305,4 +305,26 @@ describe("Value.backward() through user ops", () => {
     y.backward();
     assert.equal(x.grad, 3 * 2 * 1); // y = 3x², dy/dx = 6x
   });
+
+  it("leaves leaf gradients as they were when a user op's derivatives throw", () => {
+    for (const checkFinite of [false, true]) {
+      let calls = 0;
+      const secondFails = defineOp({
+        name: "second_fails",
+        forward: (a: number) => a,
+        derivatives: () => {
+          if (++calls === 2) throw new Error("boom");
+          return [1];
+        },
+      });
+      const x = new Value(1);
+      x.grad = 0.5;
+      // Two nodes take x directly: whichever runs first sends its gradient
+      // to x, then the other throws.
+      const y = secondFails(x).add(secondFails(x));
+      assert.throws(() => y.backward({ checkFinite }), { message: "boom" });
+      assert.equal(calls, 2);
+      assert.equal(x.grad, 0.5);
+    }
+  });
 });

@@ -52,4 +52,11 @@ describe("toDot()", () => {
         'Cannot draw graph: rankdir must be "LR" or "TB", got string "RL"',
     });
   });
+
+  it("rejects a root that is not a Value", () => {
+    assert.throws(() => toDot({} as unknown as Value), {
+      name: "TypeError",
+      message: "Cannot draw graph: root must be a Value, got an object",
+    });
+  });
 });

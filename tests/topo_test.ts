@@ -48,4 +48,11 @@ describe("topo()", () => {
     for (let i = 0; i < 1_000_000; i++) y = y.neg();
     assert.equal(topo(y).length, 1_000_001);
   });
+
+  it("rejects a root that is not a Value", () => {
+    assert.throws(() => topo(42 as unknown as Value), {
+      name: "TypeError",
+      message: "Cannot sort graph: root must be a Value, got 42",
+    });
+  });
 });

@@ -46,6 +46,17 @@ describe("Value", () => {
     x.grad = 0.5;
     assert.equal(x.toString(), "Value(data=-4, grad=0.5)");
   });
+
+  it("rejects options that are not an object", () => {
+    assert.throws(() => new Value(3, null as unknown as { label: string }), {
+      name: "TypeError",
+      message: "Cannot create Value: options must be an object, got null",
+    });
+    assert.throws(() => new Value(3, "x" as unknown as { label: string }), {
+      name: "TypeError",
+      message: 'Cannot create Value: options must be an object, got string "x"',
+    });
+  });
 });
 
 describe("Value op methods", () => {
