@@ -103,7 +103,14 @@ export class Neuron extends Module {
     // One sum node over [b, w0*x0, w1*x1, ...], then the activation node.
     const terms: Value[] = new Array(n + 1);
     terms[0] = this.b;
-    for (let i = 0; i < n; i++) terms[i + 1] = w[i].mul(x[i]);
+    try {
+      for (let i = 0; i < n; i++) terms[i + 1] = w[i].mul(x[i]);
+    } catch (error) {
+      // Name this function and the input, as Layer and MLP do; checking
+      // every element up front would cost the hot path.
+      checkInputs("Cannot run Neuron.forward()", x, n, true);
+      throw error;
+    }
     const z = sum(terms);
     switch (this.activation) {
       case "relu":

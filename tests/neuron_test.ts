@@ -144,6 +144,19 @@ describe("Neuron.forward()", () => {
       message: "Cannot run Neuron.forward(): x must be an array, got 3",
     });
   });
+
+  it("names itself and the input when an element is not a Value or a number", () => {
+    const n = new Neuron(2);
+    assert.throws(() => n.forward([1, "2" as unknown as number]), {
+      name: "TypeError",
+      message:
+        'Cannot run Neuron.forward(): input 1 must be a Value or a number, got string "2"',
+    });
+    assert.throws(() => n.forward([NaN, 1]), {
+      name: "RangeError",
+      message: "Cannot run Neuron.forward(): input 0 must be finite, got NaN",
+    });
+  });
 });
 
 describe("Neuron.parameters()", () => {
