@@ -201,6 +201,13 @@ export function gradcheck(
       );
     }
   }
+  if (inputs.length === 0 || new Set(o.constants).size >= inputs.length) {
+    throw new RangeError(
+      `${action}: ${
+        inputs.length === 0 ? "inputs is empty" : "every input is constant"
+      }, so there is nothing to check`,
+    );
+  }
   const run = (xs: readonly number[]): [Value[], Value] => {
     const leaves = xs.map((x) => new Value(x));
     const y: unknown = f(...leaves);

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { defineOp, type Value } from "../engine/mod.ts";
+import { defineOp, Value } from "../engine/mod.ts";
 import { assertGradcheck, gradcheck } from "../gradcheck/mod.ts";
 
 /** |actual - expected| <= tol, with both numbers in the message. */
@@ -212,6 +212,22 @@ describe("gradcheck()", () => {
       () => gradcheck(f, [1, 2], { constants: [2] }),
       "RangeError",
       /^Cannot run gradcheck: constant index 2 is out of range for 2 inputs$/,
+    );
+  });
+
+  it("refuses to pass when there is nothing to check", () => {
+    assert.throws(() => gradcheck(() => new Value(1), []), {
+      name: "RangeError",
+      message:
+        "Cannot run gradcheck: inputs is empty, so there is nothing to check",
+    });
+    assert.throws(
+      () => assertGradcheck((a) => a.mul(3), [2], { constants: [0] }),
+      {
+        name: "RangeError",
+        message:
+          "Cannot run gradcheck: every input is constant, so there is nothing to check",
+      },
     );
   });
 });
