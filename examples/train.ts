@@ -64,8 +64,8 @@ Training
   --l2 X             add X * sum(p^2) over the parameters to the loss
                      (default: 1e-4)
   --optimizer NAME   sgd, adam or adamw (default: sgd)
-  --lr X             first learning rate; it decays linearly to a tenth
-                     of X by the last step (default: sgd 1, or 0.1 with
+  --lr X             first learning rate; it decays linearly towards a tenth
+                     of X over the run (default: sgd 1, or 0.1 with
                      --loss mse; adam and adamw 0.05)
   --steps N          optimizer steps (default: 100)
   --batch-size N     points per step, drawn at random; 0 for all of them
