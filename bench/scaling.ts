@@ -16,6 +16,7 @@
 // are the heap (plus external, for typed arrays) growth after a forced GC
 // while the graphs are alive. The slope is the least-squares slope of
 // log(backward time) against log(nodes), over N = 1e3 .. 1e6.
+import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify/sync";
 import { topo } from "../engine/mod.ts";
@@ -35,14 +36,33 @@ interface Row {
   floorBytes: number;
 }
 
-const { values: flags } = parseArgs({
-  options: {
-    large: { type: "boolean", default: false },
-    csv: { type: "string" },
-    json: { type: "boolean", default: false },
-    shape: { type: "string", multiple: true },
-  },
-});
+const USAGE =
+  "usage: deno task bench:scaling [--large] [--csv FILE] [--json] [--shape chain|sum|tree|moons ...]";
+
+interface Flags {
+  large: boolean;
+  csv?: string;
+  json: boolean;
+  shape?: string[];
+}
+
+function parseFlags(): Flags {
+  try {
+    return parseArgs({
+      options: {
+        large: { type: "boolean", default: false },
+        csv: { type: "string" },
+        json: { type: "boolean", default: false },
+        shape: { type: "string", multiple: true },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`Cannot run the scaling report: ${(error as Error).message}`);
+    console.error(USAGE);
+    Deno.exit(2);
+  }
+}
+const flags = parseFlags();
 
 const collect = (globalThis as { gc?: () => void }).gc;
 if (typeof collect !== "function") {
@@ -56,6 +76,14 @@ const SIZES = [1e3, 1e4, 1e5, 1e6];
 const sizes = flags.large ? [...SIZES, 1e7] : SIZES;
 const wanted = flags.shape ?? [...SHAPES.map((s) => s.name), "moons"];
 const shapes = SHAPES.filter((s) => wanted.includes(s.name));
+for (const name of wanted) {
+  if (name !== "moons" && !SHAPES.some((s) => s.name === name)) {
+    console.error(
+      `Cannot run the scaling report: unknown shape "${name}", expected chain, sum, tree or moons`,
+    );
+    Deno.exit(2);
+  }
+}
 
 // Each (shape, N) cell spends about this long in timed runs, within bounds.
 const CELL_BUDGET_MS = 2500;
@@ -210,13 +238,12 @@ function fmt(x: number, digits = 1): string {
   return x.toFixed(digits);
 }
 
-async function machine(): Promise<Record<string, string | number>> {
+function machine(): Record<string, string | number> {
   let cpu = "unknown";
   try {
-    const info = await Deno.readTextFile("/proc/cpuinfo");
-    cpu = /model name\s*:\s*(.*)/.exec(info)?.[1] ?? cpu;
+    cpu = cpus()[0]?.model ?? cpu;
   } catch {
-    // Not Linux: leave it unknown.
+    // No --allow-sys=cpus: leave it unknown.
   }
   return {
     deno: Deno.version.deno,
@@ -311,7 +338,7 @@ for (const shape of shapes) {
   });
 }
 
-const info = await machine();
+const info = machine();
 
 if (flags.csv !== undefined) {
   const header = [
