@@ -1,27 +1,17 @@
 // The gradcheck CLI, run as a subprocess: exit codes, table and messages.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { type Run, runDeno } from "./_run_deno.ts";
 
 const root = new URL("../", import.meta.url);
 const cli = new URL("gradcheck/cli.ts", root).pathname;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `deno task gradcheck`'s command with `args`, from `cwd`. */
-async function gradcheck(args: string[], cwd: URL = root): Promise<Run> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-env", cli, ...args],
-    cwd: cwd.pathname,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = new TextDecoder();
-  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+function gradcheck(args: string[], cwd: URL = root): Promise<Run> {
+  return runDeno(
+    ["run", "--allow-read", "--allow-env", cli, ...args],
+    cwd.pathname,
+  );
 }
 
 const OPS = [

@@ -1,22 +1,17 @@
 // Runs examples/lecture.ts as a subprocess (Deno.Command: Deno only).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { type Run, runDeno } from "./_run_deno.ts";
 
 const LECTURE = new URL("../examples/lecture.ts", import.meta.url).pathname;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let dir = "";
 
 // PATH is set to `path` only, so whether Graphviz `dot` is found is up to
 // the test (Deno itself is started by its absolute path).
-async function lecture(path: string, ...args: string[]): Promise<Run> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
+function lecture(path: string, ...args: string[]): Promise<Run> {
+  return runDeno(
+    [
       "run",
       "--allow-read",
       "--allow-write",
@@ -25,17 +20,9 @@ async function lecture(path: string, ...args: string[]): Promise<Run> {
       LECTURE,
       ...args,
     ],
-    cwd: dir,
-    env: { PATH: path, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+    dir,
+    { PATH: path },
+  );
 }
 
 before(async () => {

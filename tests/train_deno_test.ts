@@ -1,38 +1,17 @@
 // Runs examples/train.ts as a subprocess (Deno.Command: Deno only).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { type Run, runDeno } from "./_run_deno.ts";
 
 const TRAIN = new URL("../examples/train.ts", import.meta.url).pathname;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let dir = "";
 
-async function train(...args: string[]): Promise<Run> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      TRAIN,
-      ...args,
-    ],
-    cwd: dir,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function train(...args: string[]): Promise<Run> {
+  return runDeno(
+    ["run", "--allow-read", "--allow-write", "--allow-env", TRAIN, ...args],
+    dir,
+  );
 }
 
 const ACCURACY =
