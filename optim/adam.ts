@@ -8,6 +8,7 @@ import {
   rateAt,
 } from "./_check.ts";
 import { adamUpdate, type Moments } from "./_adam.ts";
+import { describe } from "../engine/_validate.ts";
 
 /** Options for {@linkcode Adam}. */
 export interface AdamOptions {
@@ -33,12 +34,20 @@ export interface AdamOptions {
    */
   eps?: number;
   /**
-   * L2 penalty: `weightDecay * p` is added to each gradient (for decoupled
-   * decay, use {@linkcode AdamW}); >= 0.
+   * Weight decay, >= 0: an L2 penalty, `weightDecay * p` added to each
+   * gradient, or with `decoupledWeightDecay` a shrink of p itself.
    *
    * @default {0}
    */
   weightDecay?: number;
+  /**
+   * Decouple the weight decay from the gradient: each step first scales p by
+   * `1 - lr * weightDecay`, as {@linkcode AdamW} does (torch:
+   * `decoupled_weight_decay`).
+   *
+   * @default {false}
+   */
+  decoupledWeightDecay?: boolean;
 }
 
 /**
@@ -78,25 +87,31 @@ export class Adam implements Optimizer {
   readonly beta2: number;
   /** Added to the denominator for numerical stability. */
   readonly eps: number;
-  /** The L2 penalty added to each gradient. */
+  /** The weight decay factor. */
   readonly weightDecay: number;
+  /** Whether the decay shrinks p directly (AdamW) rather than adding to g. */
+  readonly decoupledWeightDecay: boolean;
   /** How many times `step()` has run: the step number the schedule gets next. */
   steps: number;
   #moments: Moments;
+  // "Adam" or "AdamW", for error messages.
+  #name: string;
 
   /**
    * Creates the optimizer; checks every option.
    *
    * @param params The Values to update: a non-empty array of distinct Values
    *   (usually `model.parameters()`).
-   * @param options The learning rate (required), betas, eps and weight decay.
+   * @param options The learning rate (required), betas, eps and weight
+   *   decay, and whether the decay is decoupled.
    * @throws {TypeError} If `params` is not an array of Values, or an option
    *   has the wrong type.
    * @throws {RangeError} If `params` is empty or repeats a Value, `lr` <= 0,
    *   a beta is outside [0, 1), or `eps` or `weightDecay` is negative.
    */
   constructor(params: readonly Value[], options: AdamOptions) {
-    const action = "Cannot create Adam";
+    this.#name = new.target.name;
+    const action = `Cannot create ${this.#name}`;
     this.params = checkParams(action, params);
     checkOptionsObject(action, options);
     this.lr = checkLr(action, options.lr);
@@ -111,6 +126,15 @@ export class Adam implements Optimizer {
       0,
       Infinity,
     );
+    const decoupled = options.decoupledWeightDecay ?? false;
+    if (typeof decoupled !== "boolean") {
+      throw new TypeError(
+        `${action}: decoupledWeightDecay must be a boolean, got ${
+          describe(decoupled)
+        }`,
+      );
+    }
+    this.decoupledWeightDecay = decoupled;
     this.steps = 0;
     const n = this.params.length;
     this.#moments = { m: new Float64Array(n), v: new Float64Array(n) };
@@ -137,7 +161,9 @@ export class Adam implements Optimizer {
    * ```
    */
   step(): void {
-    const lr = rateAt("Cannot run Adam.step()", this.lr, this.steps);
+    const lr = rateAt(`Cannot run ${this.#name}.step()`, this.lr, this.steps);
+    const decay = this.weightDecay;
+    const decoupled = this.decoupledWeightDecay;
     adamUpdate(
       this.params,
       this.#moments,
@@ -146,8 +172,8 @@ export class Adam implements Optimizer {
       this.beta1,
       this.beta2,
       this.eps,
-      this.weightDecay,
-      0,
+      decoupled ? 0 : decay,
+      decoupled ? decay : 0,
     );
     this.steps++;
   }

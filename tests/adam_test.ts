@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Value } from "../engine/mod.ts";
-import { Adam } from "../optim/mod.ts";
+import { Adam, AdamW } from "../optim/mod.ts";
 
 function stepWith(opt: Adam, grads: number[]): void {
   opt.params.forEach((p, i) => p.grad = grads[i]);
@@ -135,6 +135,44 @@ describe("Adam.step()", () => {
       message:
         "Cannot run Adam.step(): the lr schedule returned NaN at step 0, expected a finite number >= 0",
     });
+  });
+});
+
+describe("Adam with decoupledWeightDecay", () => {
+  it("is AdamW: the same trajectory bit for bit", () => {
+    const a = [new Value(1.5), new Value(-0.5)];
+    const b = [new Value(1.5), new Value(-0.5)];
+    const adam = new Adam(a, {
+      lr: 0.1,
+      weightDecay: 0.2,
+      decoupledWeightDecay: true,
+    });
+    const adamw = new AdamW(b, { lr: 0.1, weightDecay: 0.2 });
+    for (const grads of [[1, -2], [0.5, 0.25], [-3, 1]]) {
+      stepWith(adam, grads);
+      stepWith(adamw, grads);
+    }
+    assert.deepEqual(a.map((p) => p.data), b.map((p) => p.data));
+    // Without it the same decay is an L2 term, and the result differs.
+    const c = [new Value(1.5), new Value(-0.5)];
+    const l2 = new Adam(c, { lr: 0.1, weightDecay: 0.2 });
+    for (const grads of [[1, -2], [0.5, 0.25], [-3, 1]]) stepWith(l2, grads);
+    assert.notDeepEqual(c.map((p) => p.data), b.map((p) => p.data));
+  });
+
+  it("must be a boolean", () => {
+    assert.throws(
+      () =>
+        new Adam([new Value(1)], {
+          lr: 0.1,
+          decoupledWeightDecay: "yes" as unknown as boolean,
+        }),
+      {
+        name: "TypeError",
+        message:
+          'Cannot create Adam: decoupledWeightDecay must be a boolean, got string "yes"',
+      },
+    );
   });
 });
 
