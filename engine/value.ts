@@ -1,4 +1,4 @@
-import { CONSTANT_OP, LEAF_OP, type OpEntry } from "./_make_op.ts";
+import { CONSTANT_OP, LEAF, LEAF_OP, type OpEntry } from "./_make_op.ts";
 import { describe } from "./_validate.ts";
 import { backward } from "./_backward.ts";
 import type { Op } from "./op.ts";
@@ -143,6 +143,25 @@ export class Value {
    */
   get op(): string {
     return this._op.name;
+  }
+
+  /**
+   * Whether this node is a leaf made by `new Value` (or `detach()`): the
+   * kind of node gradients accumulate in, and the only kind an optimizer can
+   * train, as torch's `is_leaf` with `requires_grad`. False for op results
+   * and for constants made from number operands.
+   *
+   * @example Usage
+   * ```ts
+   * import { Value } from "@micrograd/micrograd/engine";
+   * import assert from "node:assert/strict";
+   * const x = new Value(2);
+   * const y = x.mul(3);
+   * assert.deepEqual([x.isLeaf, y.isLeaf, y.inputs[1].isLeaf], [true, false, false]);
+   * ```
+   */
+  get isLeaf(): boolean {
+    return this._op.code === LEAF;
   }
 
   /**
