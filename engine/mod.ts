@@ -33,3 +33,4 @@ export * from "./to_dot.ts";
 export * from "./define_op.ts";
 export * from "./grad.ts";
 export * from "./backward_steps.ts";
+export * from "./compile.ts";
