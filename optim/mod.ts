@@ -34,3 +34,4 @@ export * from "./optimizer.ts";
 export * from "./sgd.ts";
 export * from "./adam.ts";
 export * from "./adamw.ts";
+export * from "./clip_grad_norm.ts";
