@@ -35,3 +35,4 @@ export * from "./sgd.ts";
 export * from "./adam.ts";
 export * from "./adamw.ts";
 export * from "./clip_grad_norm.ts";
+export * from "./lr_schedules.ts";
