@@ -36,3 +36,4 @@ export * from "./adam.ts";
 export * from "./adamw.ts";
 export * from "./clip_grad_norm.ts";
 export * from "./lr_schedules.ts";
+export * from "./lbfgs.ts";
