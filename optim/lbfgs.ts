@@ -310,6 +310,8 @@ function strongWolfe(
  * far fewer iterations than SGD or Adam; with a line search it needs no
  * learning rate tuning.
  *
+ * It is not an {@linkcode Optimizer}: its `step` takes the closure.
+ *
  * Unlike torch, a closure that returns something other than a Value, a loss
  * or gradient that is not finite, or a closure that throws stops the step
  * with an error, and the parameters (`data` and `grad`) and the optimizer's
