@@ -51,12 +51,14 @@ function closureFor(
 }
 
 // The largest |ours - torch's| allowed for each case of optim_torch.json, in
-// its order. Both run the same algorithm in float64; they differ by
-// rounding (torch's BLAS dot products and fused multiply-adds, libm's
-// tanh), which the iterations amplify, most on Rosenbrock's curved valley.
-// The largest deviation measured (Deno 2.9 / torch 1.13.1) is in the
-// comment; the bound leaves a margin, and is far below what a wrong
-// formula, branch or stopping rule moves the trajectory (1e-3 and more).
+// its order. Both run the same algorithm in float64 and differ by rounding
+// only: on Rosenbrock the first difference is 1 ulp (2.2e-16) at the 8th
+// closure call, and it grows from there (which operation rounds differently
+// was not isolated; candidates are torch's dot products and fused
+// multiply-adds, and libm's tanh). The largest deviation measured (Deno 2.9,
+// torch 1.13.1) is in each comment; the bound leaves a margin, and is far
+// below what a wrong formula, branch or stopping rule does to the trajectory
+// (1e-3 and more), and the iteration and call counts must match exactly.
 const TOLERANCE = [
   1e-7, // rosenbrock, no line search, lr 0.1: 4.4e-9
   1e-9, // rosenbrock, strong Wolfe: 4.8e-11
