@@ -7,7 +7,7 @@ import type { LearningRate } from "./optimizer.ts";
 
 /**
  * Checks the parameter list: a non-empty array of distinct trainable leaves
- * (`isLeaf`); copies it.
+ * (`isLeaf`); returns a copy (or, with `copy` false, the array itself).
  *
  * Duplicates are found with the visit mark the graph walks use: a fresh mark
  * (one no node carries) is stored in each parameter's `_visit`, so a
@@ -21,6 +21,7 @@ export function checkParams(
   action: string,
   params: unknown,
   allowEmpty = false,
+  copy = true,
 ): Value[] {
   if (!Array.isArray(params)) {
     throw new TypeError(
@@ -31,7 +32,6 @@ export function checkParams(
     throw new RangeError(`${action}: params is empty`);
   }
   const mark = nextMark();
-  const copy: Value[] = new Array(params.length);
   for (let i = 0; i < params.length; i++) {
     const p: unknown = params[i];
     if (!(p instanceof Value)) {
@@ -51,14 +51,13 @@ export function checkParams(
     if (p._visit === mark) {
       throw new RangeError(
         `${action}: params[${i}] is the same Value as params[${
-          copy.indexOf(p)
+          params.indexOf(p)
         }]`,
       );
     }
     p._visit = mark;
-    copy[i] = p;
   }
-  return copy;
+  return copy ? params.slice() : params;
 }
 
 /** Checks the options object itself. */

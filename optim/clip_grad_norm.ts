@@ -66,7 +66,7 @@ export function clipGradNorm(
   normType: number = 2,
 ): number {
   const action = "Cannot clip gradients";
-  const ps = checkParams(action, params, true);
+  const ps = checkParams(action, params, true, false);
   if (typeof maxNorm !== "number") {
     throw new TypeError(
       `${action}: maxNorm must be a number, got ${describe(maxNorm)}`,
