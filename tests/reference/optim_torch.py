@@ -193,7 +193,7 @@ def main():
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                         "optim_torch.json")
     with open(path, "w") as f:
-        json.dump(out, f, indent=1)
+        json.dump(out, f, indent=2)
         f.write("\n")
 
 
