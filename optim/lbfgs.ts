@@ -34,7 +34,9 @@ export interface LBFGSOptions {
   toleranceGrad?: number;
   /**
    * Stop when the loss or the parameters change by less than this, or the
-   * directional derivative is above `-toleranceChange`: a number >= 0.
+   * directional derivative is above `-toleranceChange`: a number >= 0. As
+   * in torch, the line search does not use it: it stops shrinking its
+   * bracket below 1e-9.
    *
    * @default {1e-9}
    */
@@ -162,9 +164,9 @@ function strongWolfe(
   f: number,
   g: Float64Array,
   gtd: number,
-  toleranceChange: number,
   c1 = 1e-4,
   c2 = 0.9,
+  toleranceChange = 1e-9,
   maxLs = 25,
 ): [number, Float64Array, number, number] {
   const dNorm = maxAbs(d);
@@ -735,6 +737,8 @@ export class LBFGS {
           for (let i = 0; i < n; i++) params[i].data = x[i];
           return [value, g];
         };
+        // As torch, the line search keeps its own toleranceChange of 1e-9
+        // (LBFGS.step does not pass the option on).
         [loss, flatGrad, t, lsEvals] = strongWolfe(
           evaluate,
           t,
@@ -742,7 +746,6 @@ export class LBFGS {
           loss,
           flatGrad,
           gtd,
-          toleranceChange,
         );
         this.#addGrad(t, d);
         optCond = maxAbs(flatGrad) <= toleranceGrad;

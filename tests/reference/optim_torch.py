@@ -124,14 +124,35 @@ def tanh_regression(ps):
     return total / len(errors)
 
 
+def wiggle(ps):
+    """x²/10 + sin(3x): many valleys, for long line-search zooms."""
+    x = ps[0]
+    return x * x * 0.1 + torch.sin(x * 3)
+
+
+def slope(ps):
+    """-x: no minimum, so the line search extrapolates to its limit."""
+    return -ps[0]
+
+
+def kink(ps):
+    """|x - 0.3|: the curvature condition never holds, so the zoom shrinks
+    its bracket until it is too small."""
+    return torch.abs(ps[0] - 0.3)
+
+
 PROBLEMS = {
     "rosenbrock": (rosenbrock, [-1.5, 2.0]),
     "tanh": (tanh_regression, TANH_START),
+    "wiggle": (wiggle, [0.3]),
+    "slope": (slope, [0.0]),
+    "kink": (kink, [1.0]),
 }
 
 
-def lbfgs_case(problem, options, steps):
-    f, start = PROBLEMS[problem]
+def lbfgs_case(problem, options, steps, start=None):
+    f, default_start = PROBLEMS[problem]
+    start = default_start if start is None else start
     ps = [torch.tensor(v, requires_grad=True) for v in start]
     torch_options = {
         "lr": options.get("lr", 1),
@@ -141,6 +162,10 @@ def lbfgs_case(problem, options, steps):
     }
     if "maxEval" in options:
         torch_options["max_eval"] = options["maxEval"]
+    if "toleranceGrad" in options:
+        torch_options["tolerance_grad"] = options["toleranceGrad"]
+    if "toleranceChange" in options:
+        torch_options["tolerance_change"] = options["toleranceChange"]
     opt = torch.optim.LBFGS(ps, **torch_options)
     evals = []
 
@@ -177,6 +202,23 @@ def lbfgs_cases():
         lbfgs_case("tanh", {"lineSearchFn": "strong_wolfe", "maxIter": 10}, 5),
         lbfgs_case("tanh", {"maxIter": 12, "maxEval": 5, "historySize": 2},
                    4),
+        # Large first trials: the line search brackets, then zooms.
+        lbfgs_case("rosenbrock", {"lineSearchFn": "strong_wolfe", "lr": 10,
+                                  "maxIter": 10}, 3),
+        lbfgs_case("tanh", {"lineSearchFn": "strong_wolfe", "lr": 50,
+                            "maxIter": 10}, 3),
+        lbfgs_case("wiggle", {"lineSearchFn": "strong_wolfe", "lr": 7,
+                              "maxIter": 10}, 3),
+        lbfgs_case("wiggle", {"lr": 0.05, "maxIter": 10}, 3),
+        lbfgs_case("slope", {"lineSearchFn": "strong_wolfe", "maxIter": 1},
+                   1),
+        # The zoom's "insufficient progress" move, its bracket-too-small
+        # stop, and the stop on a small parameter change.
+        lbfgs_case("wiggle", {"lineSearchFn": "strong_wolfe", "lr": 50}, 3),
+        lbfgs_case("wiggle", {"lineSearchFn": "strong_wolfe", "lr": 30,
+                              "toleranceChange": 2}, 3, start=[2.0]),
+        lbfgs_case("wiggle", {"lr": 0.05, "toleranceChange": 0.01}, 3),
+        lbfgs_case("kink", {"lineSearchFn": "strong_wolfe"}, 2),
     ]
     return {"version": torch.__version__, "tanhX": TANH_X, "tanhY": TANH_Y,
             "cases": cases}
