@@ -4,6 +4,7 @@
 // numerical ones; it is named only if it fits every check it speaks about
 // (failing and passing alike, within that check's own allowance) and at
 // least two checks fail. Otherwise nothing is said.
+import { number } from "./_format.ts";
 import type { Estimate } from "./_numeric.ts";
 import type { GradcheckCheck } from "./gradcheck.ts";
 
@@ -263,7 +264,7 @@ function key(c: GradcheckCheck): string {
 }
 
 function fmt(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
+  return number(x, 6);
 }
 
 function pointText(point: readonly number[]): string {

@@ -1,4 +1,5 @@
 import { describe } from "./_describe.ts";
+import { number } from "./_format.ts";
 import type { GradcheckCheck, GradcheckReport } from "./gradcheck.ts";
 
 /** Options for {@linkcode formatReport}. */
@@ -284,15 +285,4 @@ function align(table: string[][], right: boolean[]): string[] {
         : cell.padEnd(widths[j])
     ).join("  ").trimEnd()
   );
-}
-
-/** `0.444444`, `1.2e-7`, `NaN`: `digits` significant digits, no trailing zeros. */
-function number(x: number, digits: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (!Number.isFinite(x)) return x > 0 ? "Infinity" : "-Infinity";
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e6) return String(Number(x.toPrecision(digits)));
-  const [mantissa, exponent] = x.toExponential(digits - 1).split("e");
-  return `${String(Number(mantissa))}e${exponent.replace("+", "")}`;
 }
