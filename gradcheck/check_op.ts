@@ -60,8 +60,10 @@ const RERUN_POINTS = 4;
  *
  * - `samples` random points inside the op's `domain` (an n-ary op such as
  *   `sum` with 3, 1, 2 and 5 inputs in turn), kept clear of its `kinks`;
- * - edge points where the op is finite: near zero, large magnitudes,
- *   saturation (tanh(20), sigmoid(-30)), exp near overflow (e^700);
+ * - edge points where the op is finite: near zero, saturation (tanh(20),
+ *   sigmoid(-30)), around exp's overflow (±709, ±710), ±1e3, ±1e10 and
+ *   ±1e300, one input at a time, plus, per input and sign, the largest
+ *   magnitude where the forward is still finite (found by bisection);
  * - points within 1e-2, 1e-4 and 1e-6 of each kink on both sides, with
  *   the step shrunk so the difference stays on one side;
  * - each kink itself, where the analytic value must lie between the two
@@ -70,8 +72,16 @@ const RERUN_POINTS = 4;
  * It also checks what one evaluation cannot show: the local derivative is
  * multiplied by the upstream gradient (the output times a random g is the
  * root), one Value passed as every operand accumulates (`a * a`, `a / a`),
- * and building and differentiating again gives the same bits. NaN or
- * Infinity is a failure with status `"non-finite"`. Same seed, same report.
+ * and `backward()` twice on one graph gives the same bits (no state kept
+ * between calls). NaN or Infinity is a failure with status
+ * `"non-finite"`. Same seed, same report.
+ *
+ * Each check is judged against the numerical estimate's own error bound
+ * (see {@linkcode CheckStatus}), widened where the op's derivative curves
+ * within the difference step, so a point where no step can resolve the
+ * derivative (sin at 1e300) is `"inconclusive"`, not a false failure.
+ * When checks fail, `report.diagnosis` names the kind of mistake if the
+ * pattern of failures shows one.
  *
  * @param op A built-in op from `ops`, an `OpFunction` from `defineOp`, or
  *   an `Op` object (`fn.op`).
@@ -96,6 +106,23 @@ const RERUN_POINTS = 4;
  * const report = checkOp(softsign);
  * assert.equal(report.ok, true);
  * assert.equal(report.name, "softsign");
+ * ```
+ * @example A diagnosis: the sign of a small derivative
+ * ```ts
+ * import { defineOp } from "@micrograd/micrograd/engine";
+ * import { checkOp } from "@micrograd/micrograd/gradcheck";
+ * import assert from "node:assert/strict";
+ *
+ * // 1e-6 sin x, with the derivative's sign wrong: far below atol (1e-5),
+ * // far above the error of the numerical estimate.
+ * const tiny = defineOp({
+ *   name: "tiny",
+ *   forward: (x) => 1e-6 * Math.sin(x),
+ *   derivatives: ([x]) => [-1e-6 * Math.cos(x)],
+ * });
+ * const report = checkOp(tiny, { samples: 8 });
+ * assert.equal(report.ok, false);
+ * assert.match(report.diagnosis?.[0] ?? "", /^sign flipped: analytic = -numeric/);
  * ```
  * @example No false alarm at a kink
  * ```ts

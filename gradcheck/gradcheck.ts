@@ -215,16 +215,25 @@ export interface GradcheckReport {
  *
  * The numerical derivative moves one input by `eps * max(1, |x|)` and by
  * half that, and combines the two central differences with one Richardson
- * step; where that estimate is unstable (a pole, overflow) the step
- * shrinks. A check passes when |analytic - numeric| <= atol + rtol *
- * |numeric|; NaN or Infinity anywhere is a failure with status
- * `"non-finite"`.
+ * step, which also bounds its own error; where that estimate is unstable (a
+ * pole, overflow) the step shrinks. Each check is judged against that
+ * bound (see {@linkcode CheckStatus}); NaN or Infinity anywhere is a
+ * failure with status `"non-finite"`. With `fast`, one random direction is
+ * checked instead of each input.
+ *
+ * When a check fails, gradcheck checks every node of the graph whose op it
+ * knows (built-in ops, and those in `options.ops`) at the values the node
+ * saw, in topological order, and reports the first wrong one in
+ * `report.culprit` and `report.diagnosis`, with checkOp's diagnosis of
+ * that op.
  *
  * @param f Builds the output from one Value per input; called once for the
  *   gradients and several times per input for the differences.
  * @param inputs The point to check at: finite numbers, one per argument of `f`.
- * @param options Tolerances, step and constant inputs.
- * @returns The report: `ok` and one check per non-constant input.
+ * @param options Tolerances, step, constant inputs, `fast`, and your own
+ *   ops to look for in the graph.
+ * @returns The report: `ok` and one check per non-constant input (one in
+ *   all with `fast`), and when it fails, `diagnosis` and `culprit`.
  * @throws {TypeError} If `f` is not a function or does not return a Value,
  *   or `inputs` or `options` have the wrong type.
  * @throws {RangeError} If an input or option is out of range.
@@ -236,6 +245,28 @@ export interface GradcheckReport {
  * const report = gradcheck((x, y) => x.mul(y).tanh(), [0.5, -1.2]);
  * assert.equal(report.ok, true);
  * assert.deepEqual(report.checks.map((c) => c.input), [0, 1]);
+ * ```
+ * @example Finding the wrong op inside a function of many inputs
+ * ```ts
+ * import { defineOp, sum } from "@micrograd/micrograd/engine";
+ * import { gradcheck } from "@micrograd/micrograd/gradcheck";
+ * import assert from "node:assert/strict";
+ *
+ * const cube = defineOp({
+ *   name: "cube",
+ *   forward: (x) => x ** 3,
+ *   derivatives: ([x]) => [-3 * x * x], // sign wrong
+ * });
+ * const xs = Array.from({ length: 50 }, (_, i) => Math.sin(i));
+ * const report = gradcheck(
+ *   (...v) => sum(v.map((x, i) => (i === 7 ? cube(x) : x.tanh()))),
+ *   xs,
+ *   { fast: true, ops: [cube] },
+ * );
+ * assert.equal(report.checks.length, 1); // one direction, not 50 inputs
+ * assert.equal(report.ok, false);
+ * assert.equal(report.culprit?.op, "cube");
+ * assert.match(report.diagnosis?.at(-1) ?? "", /^op "cube": sign flipped/);
  * ```
  * @example Holding an input constant
  * ```ts

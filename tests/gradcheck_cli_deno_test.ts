@@ -113,6 +113,24 @@ describe("deno task gradcheck", () => {
     );
   });
 
+  it("prints the failing table the README shows, with its diagnosis", async () => {
+    const readme = await Deno.readTextFile(new URL("README.md", root));
+    const command = "$ deno task gradcheck tests/fixtures/naive_softplus.ts\n";
+    const start = readme.indexOf(command);
+    assert.ok(start >= 0, "README shows the command");
+    const shown = readme.slice(
+      start + command.length,
+      readme.indexOf("```", start),
+    );
+    const run = await gradcheck(["tests/fixtures/naive_softplus.ts"]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, shown);
+    assert.match(
+      run.stdout,
+      /^diagnosis of softplus: non-finite only at some points/m,
+    );
+  });
+
   it("resolves a relative path against the directory deno task was typed in", async () => {
     // deno task runs in the repository root and sets INIT_CWD to the
     // caller's directory. Before: "module "softsign.ts" does not exist".
