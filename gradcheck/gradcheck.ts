@@ -10,6 +10,7 @@ import { AssertionError } from "./_assertion_error.ts";
 import { compare } from "./_check.ts";
 import { describe } from "./_describe.ts";
 import { diagnose } from "./_diagnose.ts";
+import { number } from "./_format.ts";
 import { LocalChecker, resolve, stepTarget } from "./_local.ts";
 import { centralDerivative } from "./_numeric.ts";
 import { readOptions, type Resolved } from "./_options.ts";
@@ -441,8 +442,21 @@ function locate(root: Value, o: Resolved, report: GradcheckReport): void {
       unknown.add(node.op);
       continue;
     }
-    const checker = new LocalChecker(resolve(op), local, new Random(o.seed));
+    const target = resolve(op);
+    const checker = new LocalChecker(target, local, new Random(o.seed));
     const xs = node.inputs.map((v) => v.data);
+    const where = `op "${node.op}"${
+      node.label === undefined ? "" : ` (label "${node.label}")`
+    }, node ${i + 1} of ${nodes.length} in topological order`;
+    if (!target.domain(...xs)) {
+      // Not the op's fault: it was given a point where it is undefined.
+      diagnosis.push(
+        `${where} gets (${
+          xs.map((x) => number(x, 6)).join(", ")
+        }), outside its domain`,
+      );
+      return;
+    }
     checker.checkPoint(xs, true);
     const same = node.inputs.length >= 2 &&
       node.inputs.every((v) => v === node.inputs[0]);
@@ -459,13 +473,11 @@ function locate(root: Value, o: Resolved, report: GradcheckReport): void {
     };
     const c = failing[0];
     diagnosis.push(
-      `first wrong node: op "${node.op}"${
-        node.label === undefined ? "" : ` (label "${node.label}")`
-      }, node ${i + 1} of ${nodes.length} in topological order, at (${
-        xs.map((x) => Number(x.toPrecision(6))).join(", ")
+      `first wrong node: ${where}, at (${
+        xs.map((x) => number(x, 6)).join(", ")
       }): ${c.kind} of input ${c.input} is ${
-        Number(c.analytic.toPrecision(6))
-      }, numerically ${Number(c.numeric.toPrecision(6))}`,
+        number(c.analytic, 6)
+      }, numerically ${number(c.numeric, 6)}`,
     );
     const full = checkOp(op, {
       eps: o.eps,

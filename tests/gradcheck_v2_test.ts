@@ -362,6 +362,15 @@ describe("gradcheck() finds the first wrong node", () => {
     );
   });
 
+  it("blames the input, not the op, when a node gets a point outside its domain", () => {
+    const report = gradcheck((x) => x.mul(2).log(), [-1]);
+    assert.equal(report.ok, false);
+    assert.equal(report.culprit, undefined);
+    assert.deepEqual(report.diagnosis, [
+      'op "log", node 4 of 4 in topological order gets (-2), outside its domain',
+    ]);
+  });
+
   it("finds nothing wrong in a correct graph, and does not look", () => {
     const report = gradcheck((a, b) => a.mul(b).tanh().add(a).exp(), [
       0.3,
