@@ -13,7 +13,10 @@ export interface Run {
 
 /**
  * Runs `deno <args>` in `cwd`, with `env` added to the environment (and
- * NO_COLOR always set, so the output has no colour codes).
+ * NO_COLOR always set, so the output has no colour codes). `deno run` gets
+ * `--quiet`, as the tasks in deno.json do, so what Deno prints of its own
+ * (the "Download ..." lines of a cold npm cache) never mixes with the
+ * program's output: the tests see the same output whatever the cache holds.
  */
 export async function runDeno(
   args: string[],
@@ -21,7 +24,7 @@ export async function runDeno(
   env: Record<string, string> = {},
 ): Promise<Run> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args,
+    args: args[0] === "run" ? ["run", "--quiet", ...args.slice(1)] : args,
     cwd,
     env: { NO_COLOR: "1", ...env },
     stdout: "piped",
