@@ -312,3 +312,47 @@ export async function writeOutput(
   const [output] = await prepareOutputs([{ flag, path }]);
   await commitOutput(output, text);
 }
+
+/**
+ * Checks, before any work, that an output directory can be used: it is a
+ * directory or absent (then it is created, with its parents), and a file
+ * can be created in it.
+ *
+ * @throws {UsageError} Naming the flag, the path and the problem.
+ */
+export async function prepareDirectory(
+  flag: string,
+  path: string,
+): Promise<void> {
+  const fail = (state: string): never => {
+    throw new UsageError(`Cannot write ${flag} ${quote(path)}: ${state}`);
+  };
+  if (path === "") fail("expected a directory, got an empty path");
+  const full = userPath(path);
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = await Deno.stat(full);
+  } catch (error) {
+    if ((error as Error).name === "NotCapable") {
+      fail(
+        "it is a system directory that Deno does not let this program write in, expected a path elsewhere",
+      );
+    }
+  }
+  if (info !== undefined && !info.isDirectory) {
+    fail(`it is ${kindOf(info)}, expected a directory`);
+  }
+  if (info === undefined) {
+    try {
+      await Deno.mkdir(full, { recursive: true });
+    } catch (error) {
+      fail(`cannot create the directory: ${osMessage(error)}`);
+    }
+  }
+  // Can a file be made there? The probe is created exclusively and removed.
+  const outputs = await prepareOutputs([{
+    flag,
+    path: `${full}/.probe`,
+  }]);
+  await discardOutputs(outputs);
+}
