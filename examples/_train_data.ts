@@ -190,8 +190,16 @@ export function datasetFile(
   return GENERATORS.includes(name) ? undefined : name;
 }
 
-/** What --save stores about the data and the loss. */
-export function metaOf(options: Options, data: Dataset, loss: Loss): TrainMeta {
+/**
+ * What --save stores about the data and the loss: the generator settings
+ * loadData used (the --load file's own, where the dataset came from it).
+ */
+export function metaOf(
+  options: Options,
+  data: Dataset,
+  loss: Loss,
+  loaded: Partial<TrainMeta> = {},
+): TrainMeta {
   if (!GENERATORS.includes(data.name)) {
     return {
       dataset: userPath(data.name),
@@ -199,14 +207,17 @@ export function metaOf(options: Options, data: Dataset, loss: Loss): TrainMeta {
       labels: data.labels.slice(),
     };
   }
+  const fromMeta = options.dataset === undefined &&
+    loaded.dataset !== undefined;
   const meta: TrainMeta = {
     dataset: data.name,
     samples: data.x.length,
-    seed: options.seed,
+    seed: fromMeta && loaded.seed !== undefined ? loaded.seed : options.seed,
     loss,
     labels: data.labels.slice(),
   };
-  if (options.noise !== undefined) meta.noise = options.noise;
+  const noise = options.noise ?? (fromMeta ? loaded.noise : undefined);
+  if (noise !== undefined) meta.noise = noise;
   if (data.name === "spiral" || data.name === "blobs") {
     meta.classes = data.classes;
   }

@@ -199,7 +199,10 @@ async function run(
   // is tried; the first failure is reported after all were tried.
   const texts: Record<string, () => string> = {
     "--save": () =>
-      JSON.stringify({ ...model.toJSON(), meta: metaOf(options, data, loss) }) +
+      JSON.stringify({
+        ...model.toJSON(),
+        meta: metaOf(options, data, loss, loaded?.meta),
+      }) +
       "\n",
     "--csv": () =>
       stringify(log, {

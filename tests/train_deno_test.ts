@@ -598,11 +598,13 @@ describe("deno task train", () => {
     const run = await train("--dataset", "evil.csv", "--steps", "2");
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /class a\\x1b\[2J\\x07/);
+    // deno-lint-ignore no-control-regex
     assert.doesNotMatch(run.stdout, /[\x07\x1b]/);
     await Deno.writeTextFile(`${dir}/evil2.csv`, `0,"\x1b[31m",a\n`);
     const bad = await train("--dataset", "evil2.csv");
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /got "\\x1b\[31m"/);
+    // deno-lint-ignore no-control-regex
     assert.doesNotMatch(bad.stderr, /\x1b/);
   });
 
@@ -705,5 +707,46 @@ describe("deno task train", () => {
       other.stderr,
       /the model was trained on the classes "cat, dog", the data has "left, right"/,
     );
+  });
+
+  it("evaluates a --load model on its own generated data, whatever --seed says", async () => {
+    const first = await train(
+      "--quiet",
+      "--dataset",
+      "spiral",
+      "--classes",
+      "4",
+      "--samples",
+      "40",
+      "--seed",
+      "7",
+      "--steps",
+      "10",
+      "--save",
+      "spiral.json",
+    );
+    assert.equal(first.code, 0, first.stderr);
+    const again = await train(
+      "--steps",
+      "0",
+      "--seed",
+      "99",
+      "--load",
+      "spiral.json",
+      "--save",
+      "spiral.json",
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^spiral: 40 points, 2 features, 4 classes/m);
+    assert.equal(accuracy(again), accuracy(first));
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/spiral.json`));
+    assert.deepEqual(json.meta, {
+      dataset: "spiral",
+      samples: 40,
+      seed: 7,
+      classes: 4,
+      loss: "ce",
+      labels: ["0", "1", "2", "3"],
+    });
   });
 });
