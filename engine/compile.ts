@@ -28,7 +28,24 @@ import { Value } from "./value.ts";
 import { generateReplay, type Replay } from "./_codegen.ts";
 export { CODEGEN_MAX_NODES } from "./_codegen.ts";
 
-const table = ops as Readonly<Record<string, OpEntry>>;
+const {
+  add,
+  sub,
+  mul,
+  div,
+  neg,
+  pow,
+  exp,
+  log,
+  sqrt,
+  tanh,
+  sigmoid,
+  relu,
+  abs,
+  sin,
+  cos,
+  sum,
+} = ops as Readonly<Record<string, OpEntry>>;
 
 /** Options for {@linkcode compile}. */
 export interface CompileOptions {
@@ -216,7 +233,10 @@ class TypedTape implements Tape {
 
 // The replays dispatch on the op code, and each case calls its op's own
 // forward or partials from the op table: V8 inlines them, and the math stays
-// written once.
+// written once. The calls sit in the switch itself, not in a helper per
+// arity: V8 inlines at most about 920 bytes of bytecode into one function,
+// and a helper inlined into every case used that up, so the later cases
+// (relu, sum) became calls and the moons replay ran at 3.5x the floor.
 
 function replayForward(t: TypedTape): void {
   const { code, a, b, rest, values: v } = t;
@@ -228,49 +248,49 @@ function replayForward(t: TypedTape): void {
       case CONSTANT:
         break;
       case ADD:
-        v[i] = table.add.forward(v[x], v[y]);
+        v[i] = add.forward(v[x], v[y]);
         break;
       case SUB:
-        v[i] = table.sub.forward(v[x], v[y]);
+        v[i] = sub.forward(v[x], v[y]);
         break;
       case MUL:
-        v[i] = table.mul.forward(v[x], v[y]);
+        v[i] = mul.forward(v[x], v[y]);
         break;
       case DIV:
-        v[i] = table.div.forward(v[x], v[y]);
+        v[i] = div.forward(v[x], v[y]);
         break;
       case NEG:
-        v[i] = table.neg.forward(v[x]);
+        v[i] = neg.forward(v[x]);
         break;
       case POW:
-        v[i] = table.pow.forward(v[x], v[y]);
+        v[i] = pow.forward(v[x], v[y]);
         break;
       case EXP:
-        v[i] = table.exp.forward(v[x]);
+        v[i] = exp.forward(v[x]);
         break;
       case LOG:
-        v[i] = table.log.forward(v[x]);
+        v[i] = log.forward(v[x]);
         break;
       case SQRT:
-        v[i] = table.sqrt.forward(v[x]);
+        v[i] = sqrt.forward(v[x]);
         break;
       case TANH:
-        v[i] = table.tanh.forward(v[x]);
+        v[i] = tanh.forward(v[x]);
         break;
       case SIGMOID:
-        v[i] = table.sigmoid.forward(v[x]);
+        v[i] = sigmoid.forward(v[x]);
         break;
       case RELU:
-        v[i] = table.relu.forward(v[x]);
+        v[i] = relu.forward(v[x]);
         break;
       case ABS:
-        v[i] = table.abs.forward(v[x]);
+        v[i] = abs.forward(v[x]);
         break;
       case SIN:
-        v[i] = table.sin.forward(v[x]);
+        v[i] = sin.forward(v[x]);
         break;
       case COS:
-        v[i] = table.cos.forward(v[x]);
+        v[i] = cos.forward(v[x]);
         break;
       case SUM: {
         // As sum() builds it: from 0, in input order.
@@ -312,91 +332,106 @@ function replayBackward(t: TypedTape): void {
       case CONSTANT:
         break;
       case ADD:
-        binary(t, i, g, x, y, table.add);
+        if (code[x] !== CONSTANT) {
+          grads[x] += add.partials[0](v[x], v[y], v[i]) * g;
+        }
+        if (code[y] !== CONSTANT) {
+          grads[y] += add.partials[1](v[x], v[y], v[i]) * g;
+        }
         break;
       case SUB:
-        binary(t, i, g, x, y, table.sub);
+        if (code[x] !== CONSTANT) {
+          grads[x] += sub.partials[0](v[x], v[y], v[i]) * g;
+        }
+        if (code[y] !== CONSTANT) {
+          grads[y] += sub.partials[1](v[x], v[y], v[i]) * g;
+        }
         break;
       case MUL:
-        binary(t, i, g, x, y, table.mul);
+        if (code[x] !== CONSTANT) {
+          grads[x] += mul.partials[0](v[x], v[y], v[i]) * g;
+        }
+        if (code[y] !== CONSTANT) {
+          grads[y] += mul.partials[1](v[x], v[y], v[i]) * g;
+        }
         break;
       case DIV:
-        binary(t, i, g, x, y, table.div);
+        if (code[x] !== CONSTANT) {
+          grads[x] += div.partials[0](v[x], v[y], v[i]) * g;
+        }
+        if (code[y] !== CONSTANT) {
+          grads[y] += div.partials[1](v[x], v[y], v[i]) * g;
+        }
         break;
       case NEG:
-        unary(t, i, g, x, table.neg);
+        if (code[x] !== CONSTANT) {
+          grads[x] += neg.partials[0](v[x], 0, v[i]) * g;
+        }
         break;
       case POW:
-        binary(t, i, g, x, y, table.pow);
+        if (code[x] !== CONSTANT) {
+          grads[x] += pow.partials[0](v[x], v[y], v[i]) * g;
+        }
+        if (code[y] !== CONSTANT) {
+          grads[y] += pow.partials[1](v[x], v[y], v[i]) * g;
+        }
         break;
       case EXP:
-        unary(t, i, g, x, table.exp);
+        if (code[x] !== CONSTANT) {
+          grads[x] += exp.partials[0](v[x], 0, v[i]) * g;
+        }
         break;
       case LOG:
-        unary(t, i, g, x, table.log);
+        if (code[x] !== CONSTANT) {
+          grads[x] += log.partials[0](v[x], 0, v[i]) * g;
+        }
         break;
       case SQRT:
-        unary(t, i, g, x, table.sqrt);
+        if (code[x] !== CONSTANT) {
+          grads[x] += sqrt.partials[0](v[x], 0, v[i]) * g;
+        }
         break;
       case TANH:
-        unary(t, i, g, x, table.tanh);
+        if (code[x] !== CONSTANT) {
+          grads[x] += tanh.partials[0](v[x], 0, v[i]) * g;
+        }
         break;
       case SIGMOID:
-        unary(t, i, g, x, table.sigmoid);
+        if (code[x] !== CONSTANT) {
+          grads[x] += sigmoid.partials[0](v[x], 0, v[i]) * g;
+        }
         break;
       case RELU:
-        unary(t, i, g, x, table.relu);
+        if (code[x] !== CONSTANT) {
+          grads[x] += relu.partials[0](v[x], 0, v[i]) * g;
+        }
         break;
       case ABS:
-        unary(t, i, g, x, table.abs);
+        if (code[x] !== CONSTANT) {
+          grads[x] += abs.partials[0](v[x], 0, v[i]) * g;
+        }
         break;
       case SIN:
-        unary(t, i, g, x, table.sin);
+        if (code[x] !== CONSTANT) {
+          grads[x] += sin.partials[0](v[x], 0, v[i]) * g;
+        }
         break;
       case COS:
-        unary(t, i, g, x, table.cos);
+        if (code[x] !== CONSTANT) {
+          grads[x] += cos.partials[0](v[x], 0, v[i]) * g;
+        }
         break;
-      case SUM: {
-        const partial = table.sum.partials[0];
+      case SUM:
         for (let k = x; k < x + y; k++) {
           const input = rest[k];
           if (code[input] !== CONSTANT) {
-            grads[input] += partial(v[input], 0, v[i]) * g;
+            grads[input] += sum.partials[0](v[input], 0, v[i]) * g;
           }
         }
         break;
-      }
       default:
         userBackward(t, i, g);
     }
-  }
-}
-
-function unary(
-  t: TypedTape,
-  i: number,
-  g: number,
-  x: number,
-  op: OpEntry,
-): void {
-  const v = t.values;
-  if (t.code[x] !== CONSTANT) t.grads[x] += op.partials[0](v[x], 0, v[i]) * g;
-}
-
-function binary(
-  t: TypedTape,
-  i: number,
-  g: number,
-  x: number,
-  y: number,
-  op: OpEntry,
-): void {
-  const v = t.values;
-  if (t.code[x] !== CONSTANT) {
-    t.grads[x] += op.partials[0](v[x], v[y], v[i]) * g;
-  }
-  if (t.code[y] !== CONSTANT) {
-    t.grads[y] += op.partials[1](v[x], v[y], v[i]) * g;
   }
 }
 
