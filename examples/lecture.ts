@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { ops, toDot, topo, Value } from "@micrograd/micrograd/engine";
 import { MLP } from "@micrograd/micrograd/nn";
 import { parseArgsMessage, runMain, UsageError } from "./_cli.ts";
+import { prepareDirectory, userPath, writeOutput } from "./_outputs.ts";
 
 const HELP = `Replay the micrograd lecture step by step.
 
@@ -280,20 +281,14 @@ async function writeGraph(
   name: string,
   dot: string,
 ): Promise<void> {
+  // Shown as the user typed --out; written where it resolves (INIT_CWD).
   const dotFile = `${out}/${name}.dot`;
-  try {
-    await Deno.mkdir(out, { recursive: true });
-    await Deno.writeTextFile(dotFile, dot);
-  } catch (error) {
-    throw new UsageError(
-      `Cannot write "${dotFile}": ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
+  await writeOutput("--out", dotFile, dot);
   const svgFile = `${out}/${name}.svg`;
   let result: Deno.CommandOutput;
   try {
     result = await new Deno.Command("dot", {
-      args: ["-Tsvg", dotFile, "-o", svgFile],
+      args: ["-Tsvg", userPath(dotFile), "-o", userPath(svgFile)],
       stdout: "null",
       stderr: "piped",
     }).output();
@@ -364,6 +359,8 @@ async function main(args: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
+  // The output directory is checked before the first section is printed.
+  await prepareDirectory("--out", options.out);
   console.log(
     "micrograd, the lecture: https://www.youtube.com/watch?v=VMj-3S1tku0",
   );
