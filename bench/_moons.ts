@@ -2,7 +2,12 @@
 // project's own MLP, hingeLoss and SGD: forward on 100 points, hinge loss
 // plus L2, zeroGrad, backward, SGD update. The floor does the same step with
 // moonsStepFloor() in floor.ts.
-import { sum, type Value } from "../engine/mod.ts";
+import {
+  compile,
+  sum,
+  type Tape as EngineTape,
+  type Value,
+} from "../engine/mod.ts";
 import { hingeLoss, MLP } from "../nn/mod.ts";
 import { SGD } from "../optim/mod.ts";
 import { makeMoons as generateMoons } from "../examples/datasets.ts";
@@ -108,5 +113,76 @@ export class FloorMoons {
       ALPHA,
       LR,
     );
+  }
+}
+
+/**
+ * The engine's compiled replay of the same step: the loss graph recorded
+ * once with `compile`, then each step replays forward and backward on the
+ * parameters' new values and runs the SGD update.
+ */
+export class ReplayMoons {
+  /** The model and optimizer, as EngineMoons. */
+  engine: EngineMoons;
+  /** The recorded loss graph. */
+  tape: EngineTape;
+
+  /** Records the loss graph of `engine` once. */
+  constructor(engine: EngineMoons, codegen: boolean) {
+    this.engine = engine;
+    this.tape = compile(engine.forward(), { codegen });
+  }
+
+  /** The whole step; returns the loss. */
+  step(): number {
+    const loss = this.tape.forward();
+    this.engine.opt.zeroGrad();
+    this.tape.backward();
+    this.engine.opt.step();
+    return loss;
+  }
+}
+
+/**
+ * The floor's replay of the step: its tape recorded once (parameters are its
+ * first slots), then each step writes the parameters in, replays forward and
+ * backward, and updates them.
+ */
+export class FloorReplayMoons {
+  /** The parameters, in MLP.parameters() order. */
+  params: Float64Array;
+  /** The tape, recorded once. */
+  tape: Tape;
+  /** Slot of the loss. */
+  root: number;
+
+  /** Records the step once, from the engine model's parameters. */
+  constructor(data: Moons, params: readonly Value[]) {
+    const floor = new FloorMoons(data, params);
+    // moonsStepFloor records then updates; record with lr 0 to keep them.
+    moonsStepFloor(
+      floor.tape,
+      floor.params,
+      NIN,
+      NOUTS,
+      data.xs,
+      data.ys,
+      ALPHA,
+      0,
+    );
+    this.params = floor.params;
+    this.tape = floor.tape;
+    this.root = floor.tape.size - 1;
+  }
+
+  /** The whole step; returns the loss. */
+  step(): number {
+    const { tape, params } = this;
+    // The parameters are the tape's first slots (moonsStepFloor records them first).
+    for (let i = 0; i < params.length; i++) tape.data[i] = params[i];
+    tape.forward();
+    tape.backward(this.root);
+    for (let i = 0; i < params.length; i++) params[i] -= LR * tape.grad[i];
+    return tape.data[this.root];
   }
 }

@@ -20,10 +20,16 @@
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify/sync";
-import { topo } from "../engine/mod.ts";
+import { compile, type Tape as EngineTape, topo } from "../engine/mod.ts";
 import { type Shape, type ShapeInput, SHAPES } from "./_shapes.ts";
 import { type FloorGraph, Tape } from "./floor.ts";
-import { EngineMoons, FloorMoons, makeMoons } from "./_moons.ts";
+import {
+  EngineMoons,
+  FloorMoons,
+  FloorReplayMoons,
+  makeMoons,
+  ReplayMoons,
+} from "./_moons.ts";
 import {
   escapeControl,
   parseArgsMessage,
@@ -313,11 +319,108 @@ for (const shape of shapes) {
   }
 }
 
+// ---------------------------------------------------------------------------
+// Compiled replay: compile(root) and compile(root, { codegen: true }) against
+// the floor replaying its own tape (forward() then backward()), same graphs.
+
+interface ReplayRow {
+  shape: string;
+  nodes: number;
+  engine: "tape" | "codegen";
+  /** Whether generated code ran (codegen falls back past its size cap). */
+  generated: boolean;
+  compileNs: number;
+  fwdNs: number;
+  floorFwdNs: number;
+  bwdNs: number;
+  floorBwdNs: number;
+  bytes: number;
+}
+
+/** Median ms of `fn` over runs of `reps` calls, alternating with `other`. */
+function alternate(
+  fns: (() => void)[],
+  reps: number,
+  runs: number,
+): number[][] {
+  const times: number[][] = fns.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    for (let f = 0; f < fns.length; f++) {
+      const t = performance.now();
+      for (let k = 0; k < reps; k++) fns[f]();
+      times[f].push((performance.now() - t) / reps);
+    }
+  }
+  return times;
+}
+
+function measureReplay(shape: Shape, size: number): ReplayRow[] {
+  const input = shape.input(size);
+  const nodes = input.nodes;
+  const root = shape.engine(input);
+  const floor = shape.floor(input);
+  const out: ReplayRow[] = [];
+  for (const codegen of [false, true]) {
+    const t0 = performance.now();
+    const tape: EngineTape = compile(root, { codegen });
+    const compileNs = (performance.now() - t0) * 1e6 / nodes;
+    const reps = Math.max(1, Math.floor(BATCH_NODES / nodes));
+    const runs = nodes >= 1e6 ? MIN_RUNS : 15;
+    // Warm up: generated code needs a few hundred calls to be optimized.
+    const warm = Math.max(3, Math.min(1000, Math.floor(2e7 / nodes)));
+    for (let k = 0; k < warm; k++) {
+      tape.forward();
+      tape.backward();
+      floor.tape.forward();
+      floor.tape.backward(floor.root);
+    }
+    const [fwd, bwd, floorFwd, floorBwd] = alternate(
+      [
+        () => tape.forward(),
+        () => tape.backward(),
+        () => floor.tape.forward(),
+        () => floor.tape.backward(floor.root),
+      ],
+      reps,
+      runs,
+    );
+    const perNode = 1e6 / nodes;
+    out.push({
+      shape: shape.name,
+      nodes,
+      engine: codegen ? "codegen" : "tape",
+      generated: tape.codegen,
+      compileNs,
+      fwdNs: median(fwd) * perNode,
+      floorFwdNs: median(floorFwd) * perNode,
+      bwdNs: median(bwd) * perNode,
+      floorBwdNs: median(floorBwd) * perNode,
+      bytes: bytesPerNode(() => compile(root, { codegen }), 3, nodes),
+    });
+  }
+  return out;
+}
+
+const replays: ReplayRow[] = [];
+for (const shape of shapes) {
+  for (const size of sizes) {
+    progress(`${shape.name} 1e${Math.round(Math.log10(size))} replay ...`);
+    const t = performance.now();
+    replays.push(...measureReplay(shape, size));
+    progress(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  }
+}
+
 interface MoonsRow {
   nodes: number;
   runs: number;
   stepMs: number;
   floorStepMs: number;
+  /** compile(loss) replayed each step, and with codegen. */
+  tapeStepMs: number;
+  codegenStepMs: number;
+  /** The floor replaying its own recorded tape. */
+  floorReplayStepMs: number;
 }
 
 /** The training step, engine and floor alternating from the same weights. */
@@ -338,23 +441,35 @@ function measureMoons(): MoonsRow {
     engine.step();
     floor.step();
   }
-  const engineMs: number[] = [];
-  const floorMs: number[] = [];
-  const runs = 200;
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    engine.step();
-    const t1 = performance.now();
-    floor.step();
-    const t2 = performance.now();
-    engineMs.push(t1 - t0);
-    floorMs.push(t2 - t1);
+  const tape = new ReplayMoons(new EngineMoons(data), false);
+  const codegen = new ReplayMoons(new EngineMoons(data), true);
+  const floorReplay = new FloorReplayMoons(data, engine.params);
+  // Generated code is optimized after some hundred calls (at most 1000).
+  for (let r = 0; r < 1000; r++) {
+    tape.step();
+    codegen.step();
+    floorReplay.step();
   }
+  const runs = 200;
+  const [engineMs, floorMs, tapeMs, codegenMs, floorReplayMs] = alternate(
+    [
+      () => engine.step(),
+      () => floor.step(),
+      () => tape.step(),
+      () => codegen.step(),
+      () => floorReplay.step(),
+    ],
+    1,
+    runs,
+  );
   return {
     nodes,
     runs,
     stepMs: median(engineMs),
     floorStepMs: median(floorMs),
+    tapeStepMs: median(tapeMs),
+    codegenStepMs: median(codegenMs),
+    floorReplayStepMs: median(floorReplayMs),
   };
 }
 
@@ -425,7 +540,7 @@ if (flags.csv !== undefined) {
 
 if (flags.json) {
   console.log(
-    JSON.stringify({ machine: info, rows, slopes, moons }, null, 2),
+    JSON.stringify({ machine: info, rows, replays, slopes, moons }, null, 2),
   );
 } else {
   const lines: string[] = [];
@@ -443,6 +558,27 @@ if (flags.json) {
         }x | ${fmt(r.bytes, 0)} | ${fmt(r.floorBytes, 0)} | ${
           fmt(r.bytes / r.floorBytes, 2)
         }x |`,
+      );
+    }
+  }
+  if (replays.length > 0) {
+    lines.push(
+      "",
+      "| shape | nodes | replay | compile ns/node | fwd ns/node | floor replay | fwd ratio | bwd ns/node | floor replay | bwd ratio | tape bytes/node |",
+      "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const r of replays) {
+      const name = r.engine === "codegen" && !r.generated
+        ? "codegen (fell back to tape)"
+        : r.engine;
+      lines.push(
+        `| ${r.shape} | ${r.nodes} | ${name} | ${fmt(r.compileNs)} | ${
+          fmt(r.fwdNs)
+        } | ${fmt(r.floorFwdNs)} | ${fmt(r.fwdNs / r.floorFwdNs, 2)}x | ${
+          fmt(r.bwdNs)
+        } | ${fmt(r.floorBwdNs)} | ${fmt(r.bwdNs / r.floorBwdNs, 2)}x | ${
+          fmt(r.bytes, 0)
+        } |`,
       );
     }
   }
@@ -467,6 +603,16 @@ if (flags.json) {
         fmt(moons.stepMs, 3)
       } | ${fmt(moons.floorStepMs, 3)} | ${
         fmt(moons.stepMs / moons.floorStepMs, 2)
+      }x |`,
+      `| compile(loss) replayed vs the floor's tape replayed | ${moons.nodes} | ${
+        fmt(moons.tapeStepMs, 3)
+      } | ${fmt(moons.floorReplayStepMs, 3)} | ${
+        fmt(moons.tapeStepMs / moons.floorReplayStepMs, 2)
+      }x |`,
+      `| compile(loss, { codegen: true }) replayed vs the floor's tape replayed | ${moons.nodes} | ${
+        fmt(moons.codegenStepMs, 3)
+      } | ${fmt(moons.floorReplayStepMs, 3)} | ${
+        fmt(moons.codegenStepMs / moons.floorReplayStepMs, 2)
       }x |`,
     );
   }

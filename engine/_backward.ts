@@ -6,6 +6,7 @@ import {
   ADD,
   CONSTANT,
   COS,
+  CUSTOM,
   DIV,
   EXP,
   LEAF,
@@ -13,7 +14,6 @@ import {
   MUL,
   NEG,
   type OpEntry,
-  type Partial,
   POW,
   RELU,
   SIGMOID,
@@ -29,7 +29,24 @@ import { countUsers, sweep } from "./_sweep.ts";
 import { topo } from "./topo.ts";
 import type { BackwardOptions, Value } from "./value.ts";
 
-const table = ops as Readonly<Record<string, OpEntry>>;
+const {
+  add,
+  sub,
+  mul,
+  div,
+  neg,
+  pow,
+  exp,
+  log,
+  sqrt,
+  tanh,
+  sigmoid,
+  relu,
+  abs,
+  sin,
+  cos,
+  sum,
+} = ops as Readonly<Record<string, OpEntry>>;
 
 // The pass that is running, if any: an op's `derivatives` that started
 // another one would renumber the nodes this one relies on.
@@ -51,8 +68,8 @@ export function leave(): void {
 }
 
 /**
- * A pass's gradients, one per node, all 0 but the root's: 1 (or 0 for a
- * constant root, which carries no gradient). With `scratch`, the array is a
+ * A pass's gradients, one per node, all empty sums (-0) but the root's: 1
+ * (or none for a constant root, which carries no gradient). With `scratch`, the array is a
  * view of one buffer that backward() and grad() reuse, pass after pass:
  * allocating a typed array per pass cost more than the pass itself (GC of
  * its external memory), and these passes cannot overlap.
@@ -68,10 +85,13 @@ export function seedGrads(
       buffer = new Float64Array(Math.max(n, 2 * buffer.length));
     }
     grads = buffer.subarray(0, n);
-    grads.fill(0);
   } else {
     grads = new Float64Array(n);
   }
+  // Sums start from -0, the one number x with -0 + x = x for every x: a
+  // gradient is then exactly the sum of its terms, as torch computes it
+  // (from +0, a single term -0 would come out as 0).
+  grads.fill(-0);
   if (root._op.code !== CONSTANT) grads[0] = 1;
   return grads;
 }
@@ -124,92 +144,89 @@ export function storeGrad(node: Value, g: number): void {
   else if (code !== CONSTANT) node.grad = g;
 }
 
-// Each case passes its op's own partials, so that every call below sees one
-// formula and V8 can inline it: the switch only dispatches, the math is the
-// op table's.
 /** Adds `node`'s local derivatives times its gradient into its inputs' gradients. */
 export function propagate(node: Value, grads: Float64Array): void {
+  const code = node._op.code;
+  if (code === LEAF || code === CONSTANT) return; // no inputs
   const g = grads[node._id];
-  switch (node._op.code) {
-    case LEAF:
-    case CONSTANT:
-      return; // no inputs
+  if (code === SUM) return sumInputs(node, g, grads);
+  if (code === CUSTOM) return custom(node, g, grads);
+  const a = node._a as Value;
+  const b = node._b;
+  const x = a.data;
+  const z = b === null ? 0 : b.data;
+  const y = node.data;
+  // Constants take no gradient: their partials are not even computed.
+  const toA = a._op.code !== CONSTANT;
+  const toB = b !== null && b._op.code !== CONSTANT;
+  let da = 0;
+  let db = 0;
+  // The switch only picks the op's partials from the table. Each call sees
+  // one function, which V8 inlines; keep the calls here rather than in a
+  // helper per case, or V8's inlining budget runs out before the last case.
+  switch (code) {
     case ADD:
-      return binary(node, g, grads, table.add);
+      if (toA) da = add.partials[0](x, z, y);
+      if (toB) db = add.partials[1](x, z, y);
+      break;
     case SUB:
-      return binary(node, g, grads, table.sub);
+      if (toA) da = sub.partials[0](x, z, y);
+      if (toB) db = sub.partials[1](x, z, y);
+      break;
     case MUL:
-      return binary(node, g, grads, table.mul);
+      if (toA) da = mul.partials[0](x, z, y);
+      if (toB) db = mul.partials[1](x, z, y);
+      break;
     case DIV:
-      return binary(node, g, grads, table.div);
-    case NEG:
-      return unary(node, g, grads, table.neg.partials[0]);
+      if (toA) da = div.partials[0](x, z, y);
+      if (toB) db = div.partials[1](x, z, y);
+      break;
     case POW:
-      return binary(node, g, grads, table.pow);
+      if (toA) da = pow.partials[0](x, z, y);
+      if (toB) db = pow.partials[1](x, z, y);
+      break;
+    case NEG:
+      da = neg.partials[0](x, z, y);
+      break;
     case EXP:
-      return unary(node, g, grads, table.exp.partials[0]);
+      da = exp.partials[0](x, z, y);
+      break;
     case LOG:
-      return unary(node, g, grads, table.log.partials[0]);
+      da = log.partials[0](x, z, y);
+      break;
     case SQRT:
-      return unary(node, g, grads, table.sqrt.partials[0]);
+      da = sqrt.partials[0](x, z, y);
+      break;
     case TANH:
-      return unary(node, g, grads, table.tanh.partials[0]);
+      da = tanh.partials[0](x, z, y);
+      break;
     case SIGMOID:
-      return unary(node, g, grads, table.sigmoid.partials[0]);
+      da = sigmoid.partials[0](x, z, y);
+      break;
     case RELU:
-      return unary(node, g, grads, table.relu.partials[0]);
+      da = relu.partials[0](x, z, y);
+      break;
     case ABS:
-      return unary(node, g, grads, table.abs.partials[0]);
+      da = abs.partials[0](x, z, y);
+      break;
     case SIN:
-      return unary(node, g, grads, table.sin.partials[0]);
+      da = sin.partials[0](x, z, y);
+      break;
     case COS:
-      return unary(node, g, grads, table.cos.partials[0]);
-    case SUM:
-      return nary(node, g, grads, table.sum.partials[0]);
-    default:
-      return custom(node, g, grads);
+      da = cos.partials[0](x, z, y);
+      break;
   }
+  if (toA) grads[a._id] += da * g;
+  if (toB) grads[(b as Value)._id] += db * g;
 }
 
-function unary(
-  node: Value,
-  g: number,
-  grads: Float64Array,
-  partial: Partial,
-): void {
-  const a = node._a as Value;
-  if (a._op.code !== CONSTANT) {
-    grads[a._id] += partial(a.data, 0, node.data) * g;
-  }
-}
-
-function binary(
-  node: Value,
-  g: number,
-  grads: Float64Array,
-  op: OpEntry,
-): void {
-  const a = node._a as Value;
-  const b = node._b as Value;
-  if (a._op.code !== CONSTANT) {
-    grads[a._id] += op.partials[0](a.data, b.data, node.data) * g;
-  }
-  if (b._op.code !== CONSTANT) {
-    grads[b._id] += op.partials[1](a.data, b.data, node.data) * g;
-  }
-}
-
-function nary(
-  node: Value,
-  g: number,
-  grads: Float64Array,
-  partial: Partial,
-): void {
+function sumInputs(node: Value, g: number, grads: Float64Array): void {
   const inputs = node._rest as readonly Value[];
+  const y = node.data;
   for (let k = 0; k < inputs.length; k++) {
     const x = inputs[k];
     if (x._op.code !== CONSTANT) {
-      grads[x._id] += partial(x.data, 0, node.data) * g;
+      grads[x._id] += sum.partials[0](x.data, 0, y) * g;
     }
   }
 }

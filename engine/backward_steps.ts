@@ -1,5 +1,5 @@
 import { CONSTANT, LEAF } from "./_make_op.ts";
-import { enter, leave, propagate, storeGrad } from "./_backward.ts";
+import { enter, leave, propagate, seedGrads, storeGrad } from "./_backward.ts";
 import { sweepOrder } from "./_sweep.ts";
 import { describe } from "./_validate.ts";
 import { Value } from "./value.ts";
@@ -50,8 +50,7 @@ export function* backwardSteps(root: Value): Generator<Value, void, unknown> {
   } finally {
     leave();
   }
-  const grads = new Float64Array(order.length);
-  if (root._op.code !== CONSTANT) grads[0] = 1;
+  const grads = seedGrads(root, order.length);
   // What each leaf held before the pass: it accumulates on top of that.
   const before = new Float64Array(order.length);
   for (let i = 0; i < order.length; i++) {

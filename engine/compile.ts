@@ -220,7 +220,7 @@ class TypedTape implements Tape {
 
   backward(): void {
     const { grads, size } = this;
-    grads.fill(0);
+    grads.fill(-0); // empty sums, as in backward()
     if (this.code[size - 1] !== CONSTANT) grads[size - 1] = 1;
     if (this.generated !== null) this.generated.backward(this.values, grads);
     else replayBackward(this);

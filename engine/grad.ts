@@ -1,4 +1,4 @@
-import { CONSTANT, type OpEntry } from "./_make_op.ts";
+import { CONSTANT, constant, type OpEntry } from "./_make_op.ts";
 import { enter, leave, propagate, seedGrads } from "./_backward.ts";
 import { countUsers, sweep } from "./_sweep.ts";
 import { sweepOrder } from "./_sweep.ts";
@@ -88,7 +88,11 @@ function gradNumbers(output: Value, inputs: readonly Value[]): Value[] {
   // Only nodes under the output carry this walk's mark (see countUsers).
   const mark = output._visit;
   return inputs.map((input) =>
-    _leaf(input._visit === mark ? grads[input._id] : 0)
+    _leaf(
+      input._visit === mark && input._op.code !== CONSTANT
+        ? grads[input._id]
+        : 0,
+    )
   );
 }
 
@@ -116,7 +120,6 @@ function gradValues(output: Value, inputs: readonly Value[]): Value[] {
       const x = xs[k];
       if (x._op.code === CONSTANT) continue;
       const term = times(partials[k], g, seed);
-      if (term === null) continue;
       const id = index.get(x) as number;
       const sum = grads[id];
       grads[id] = sum === null ? term : sum.add(term);
@@ -129,10 +132,14 @@ function gradValues(output: Value, inputs: readonly Value[]): Value[] {
   });
 }
 
-/** partial * g, without a node where the partial is a constant 0, 1 or -1. */
-function times(partial: Value, g: Value, seed: Value | null): Value | null {
+/**
+ * partial * g, without a new op node where the partial is a constant 0, 1
+ * or -1. A zero partial gives the constant 0 * g (its sign as the numeric
+ * passes compute it), whose derivative is 0.
+ */
+function times(partial: Value, g: Value, seed: Value | null): Value {
   if (partial._op.code === CONSTANT) {
-    if (partial.data === 0) return null;
+    if (partial.data === 0) return constant.of(partial.data * g.data);
     if (partial.data === 1) return g;
     if (partial.data === -1) return g.neg();
   }

@@ -1,6 +1,7 @@
 import {
   ABS,
   ADD,
+  CONSTANT,
   constant,
   COS,
   DIV,
@@ -85,10 +86,15 @@ const table: Record<string, OpEntry> = {
       (a, b) => b === 0 ? 0 : b * a ** (b - 1),
       (a, b, y) => a === 0 && b >= 0 ? 0 : y * Math.log(a),
     ],
-    derivativeValues: ([a, b], y) => [
-      b.data === 0 ? c(0) : b.mul(a.pow(b.sub(1))),
-      a.data === 0 && b.data >= 0 ? c(0) : y.mul(a.log()),
-    ],
+    // A number exponent stays a number (torch's pow(Tensor, Scalar)): no
+    // b - 1 node and no ln(a), which is NaN for a < 0.
+    derivativeValues: ([a, b], y) =>
+      b._op.code === CONSTANT
+        ? [b.data === 0 ? c(0) : b.mul(a.pow(b.data - 1)), c(0)]
+        : [
+          b.data === 0 ? c(0) : b.mul(a.pow(b.sub(1))),
+          a.data === 0 && b.data >= 0 ? c(0) : y.mul(a.log()),
+        ],
     domain: (a) => a > 0,
   }),
   // exp:     y = e^x                      dy/dx = y

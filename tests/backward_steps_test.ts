@@ -87,8 +87,11 @@ describe("backwardSteps()", () => {
       const before = new Map(xs.map((x) => [x, x.grad]));
       // This pass's gradient so far: a leaf shows what it held plus this sum.
       const expected = new Map<Value, number>([[y, 1]]);
+      // Sums start from -0, so that a sum is exactly its terms.
       const shown = (x: Value): number =>
-        (before.get(x) ?? 0) + (expected.get(x) ?? 0);
+        x.isLeaf
+          ? (before.get(x) as number) + (expected.get(x) ?? -0)
+          : (expected.get(x) ?? -0);
       for (const node of backwardSteps(y)) {
         assert.ok(Object.is(node.grad, shown(node)), "node's own grad");
         const inputs = node.inputs;
@@ -99,7 +102,7 @@ describe("backwardSteps()", () => {
         const takesGrad = (x: Value): boolean => x.op !== "" || x.isLeaf;
         inputs.forEach((x, k) => {
           if (!takesGrad(x)) return; // a constant
-          expected.set(x, (expected.get(x) ?? 0) + partials[k] * node.grad);
+          expected.set(x, (expected.get(x) ?? -0) + partials[k] * node.grad);
         });
         inputs.forEach((x, k) => {
           if (!takesGrad(x)) return;

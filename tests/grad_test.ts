@@ -60,15 +60,6 @@ function nth(f: (x: Value) => Value, x0: number, n: number): number[] {
   return out;
 }
 
-/**
- * Object.is, except that -0 and 0 count as equal: grad with createGraph can
- * give -0 where backward() gives 0 (see the todo test "gives the same signed
- * zero with and without createGraph").
- */
-function sameBits(a: number, b: number): boolean {
-  return Object.is(a, b) || (a === 0 && b === 0);
-}
-
 describe("grad()", () => {
   it("returns one Value per input, in order", () => {
     const x = new Value(0.5);
@@ -195,10 +186,12 @@ describe("grad()", () => {
       y.backward();
       inputs.forEach((x, k) => {
         const where = `graph ${trial}, input ${k} (op "${x.op}")`;
-        assert.ok(Object.is(plain[k].data, x.grad), where);
+        // A leaf's .grad is what it held (0) plus the gradient.
+        const shown = x.isLeaf ? 0 + plain[k].data : plain[k].data;
+        assert.ok(Object.is(shown, x.grad), where);
         assert.ok(
-          sameBits(built[k].data, x.grad),
-          `${where}, createGraph: ${built[k].data} vs ${x.grad}`,
+          Object.is(built[k].data, plain[k].data),
+          `${where}, createGraph: ${built[k].data} vs ${plain[k].data}`,
         );
       });
     }
@@ -208,14 +201,11 @@ describe("grad()", () => {
     );
   });
 
-  // Engine bug, left to the lead: a sum of gradients starts at +0 in the
-  // numeric passes (0 + -0 is 0), while createGraph returns the single term
-  // itself, which may be -0. torch.autograd.grad gives -0 here. Marked todo
-  // so that the suite stays green until engine/grad.ts is fixed (Deno skips
-  // todo tests; Node runs them and reports the failure as todo).
+  // A gradient is the sum of its terms, as torch computes it: a single term
+  // -0 stays -0 (the numeric passes start their sums from -0). A leaf's
+  // .grad adds that to what it held, +0 when fresh, so there it is +0.
   it(
     "gives the same signed zero with and without createGraph",
-    { todo: "engine: createGraph gives -0 where grad() and backward() give 0" },
     () => {
       const x = new Value(2);
       const y = new Value(-1.5);
@@ -223,23 +213,16 @@ describe("grad()", () => {
       const [plain] = grad(f, [x]);
       const [built] = grad(f, [x], CREATE);
       f.backward();
-      assert.ok(Object.is(plain.data, x.grad));
+      assert.ok(Object.is(plain.data, -0), "grad() gives torch's -0");
       assert.ok(Object.is(built.data, plain.data), "createGraph gives -0");
+      assert.ok(Object.is(x.grad, 0), "a fresh leaf accumulates: 0 + -0");
     },
   );
 
-  // Engine bug, left to the lead: pow's derivativeValues builds the base
-  // partial as b * a^(b - 1) with b.sub(1), an op node, even when b is a
-  // constant, and always builds the exponent partial y * ln(a). So the
-  // derivative of x³ at x = -2 contains pow(x, sub(3, 1)), whose exponent
-  // partial is ln(-2) = NaN: backward() on it writes NaN into the sub node's
-  // .grad, and backward({ checkFinite: true }) throws although every value
-  // is finite (torch's pow(Tensor, Scalar) has no exponent gradient).
+  // pow with a number exponent builds neither b - 1 nor ln(a) (NaN for
+  // a < 0), as torch's pow(Tensor, Scalar) has no exponent gradient.
   it(
     "differentiates x³ at a negative x twice, with checkFinite",
-    {
-      todo: "engine: pow with a constant exponent builds ln(a) (NaN for a < 0)",
-    },
     () => {
       const x = new Value(-2);
       const [d] = grad(x.pow(3), [x], CREATE); // 3x² = 12
