@@ -5,21 +5,22 @@
 //   deno task lecture                      # graphs go to ./lecture_out/
 //   deno task lecture --out /tmp/graphs --steps 50
 //
-// The expression graphs are written as Graphviz DOT, and as SVG when `dot` is
-// on PATH (apt install graphviz, brew install graphviz, winget install
-// graphviz, or https://graphviz.org/download/).
+// The expression graphs are written as Graphviz DOT and drawn as SVG by
+// Graphviz compiled to WebAssembly (examples/_graphviz.ts): no Graphviz
+// install needed.
 
 import { parseArgs } from "node:util";
 import { ops, toDot, topo, Value } from "@micrograd/micrograd/engine";
 import { MLP } from "@micrograd/micrograd/nn";
 import { parseArgsMessage, runMain, UsageError } from "./_cli.ts";
+import { dotToSvg } from "./_graphviz.ts";
 
 const HELP = `Replay the micrograd lecture step by step.
 
 Usage: deno task lecture [flags]
 
-  --out DIR    where to write the graphs: DOT, and SVG when Graphviz dot
-               is on PATH (default: lecture_out)
+  --out DIR    where to write the graphs, as DOT and SVG
+               (default: lecture_out)
   --steps N    training steps of the last part (default: 20)
   --lr X       learning rate of the last part (default: 0.05)
   --help       print this help`;
@@ -290,29 +291,13 @@ async function writeGraph(
     );
   }
   const svgFile = `${out}/${name}.svg`;
-  let result: Deno.CommandOutput;
+  const svg = await dotToSvg(dot);
   try {
-    result = await new Deno.Command("dot", {
-      args: ["-Tsvg", dotFile, "-o", svgFile],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
+    await Deno.writeTextFile(svgFile, svg);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    console.log(`graph: wrote ${dotFile}`);
-    console.log(
-      "  Graphviz dot is not on PATH, so no SVG. Install it (apt install graphviz,",
+    throw new UsageError(
+      `Cannot write "${svgFile}": ${(error as Error).message.split("\n")[0]}`,
     );
-    console.log(
-      "  brew install graphviz, winget install graphviz, https://graphviz.org/download/)",
-    );
-    console.log(`  then run: dot -Tsvg ${dotFile} -o ${svgFile}`);
-    return;
-  }
-  if (!result.success) {
-    const message = new TextDecoder().decode(result.stderr).trim();
-    console.log(`graph: wrote ${dotFile}; dot failed: ${message}`);
-    return;
   }
   console.log(`graph: wrote ${dotFile} and ${svgFile}`);
 }
