@@ -1,5 +1,5 @@
 // Draws an expression graph as SVG, left to right as toDot() draws it: a box
-// per Value (label, data, grad) and a circle per op between its inputs and
+// per Value (label, data, grad) and an oval per op between its inputs and
 // its result. A small layered layout, enough for lecture-sized graphs, so
 // the page needs no layout library.
 
@@ -146,11 +146,18 @@ export function drawGraph(root: Value): GraphDrawing {
     }
   }
 
-  // Horizontal positions: value columns BOX_W wide, op columns 2 OP_R.
+  // Horizontal positions: value columns BOX_W wide, op columns as wide as
+  // their widest op (an ellipse around its name).
+  const opHalf = (it: Item): number =>
+    Math.max(OP_R, 6 + 3.7 * opSymbol(nodes[it.index].op).length);
   const xs: number[] = [];
   let x = 10;
   for (let r = 0; r <= maxRank; r++) {
-    const w = r % 2 === 0 ? BOX_W : 2 * OP_R;
+    let w = BOX_W;
+    if (r % 2 === 1) {
+      w = 2 * OP_R;
+      for (const it of columns[r]) w = Math.max(w, 2 * opHalf(it));
+    }
     xs.push(x + w / 2);
     x += w + GAP;
   }
@@ -164,7 +171,7 @@ export function drawGraph(root: Value): GraphDrawing {
   const height = bottom - top + BOX_H + 20;
   const cx = (it: Item): number => xs[it.rank];
   const cy = (it: Item): number => it.y + dy;
-  const halfW = (it: Item): number => it.kind === "op" ? OP_R : BOX_W / 2;
+  const halfW = (it: Item): number => it.kind === "op" ? opHalf(it) : BOX_W / 2;
 
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${Math.ceil(width)} ${
@@ -195,13 +202,13 @@ export function drawGraph(root: Value): GraphDrawing {
     if (op.kind !== "op") continue;
     const name = nodes[op.index].op;
     parts.push(
-      `<g class="op" data-op="${op.index}"><circle cx="${
+      `<g class="op" data-op="${op.index}"><ellipse cx="${
         cx(op).toFixed(1)
-      }" cy="${cy(op).toFixed(1)}" r="${OP_R}"/><text x="${
-        cx(op).toFixed(1)
-      }" y="${(cy(op) + 4).toFixed(1)}">${
-        escapeXml(opSymbol(name))
-      }</text></g>`,
+      }" cy="${cy(op).toFixed(1)}" rx="${
+        opHalf(op).toFixed(1)
+      }" ry="${OP_R}"/><text x="${cx(op).toFixed(1)}" y="${
+        (cy(op) + 4).toFixed(1)
+      }">${escapeXml(opSymbol(name))}</text></g>`,
     );
   }
   for (const v of values) {

@@ -267,16 +267,24 @@ function setupTraining(): void {
     status.dataset.steps = String(msg.steps);
     status.dataset.accuracy = String(acc);
     if (msg.secondsTo95 >= 0 && time95.dataset.seconds === undefined) {
-      time95.dataset.seconds = String(msg.secondsTo95);
-      time95.textContent =
-        `reached 95% accuracy at step ${msg.stepsTo95}, after ${
-          msg.secondsTo95.toFixed(2)
-        } s of training (pauses excluded)`;
+      // On the page's clock: from Play to this message, pauses excluded.
+      const seconds = (playedMs +
+        (playing ? performance.now() - playedSince : 0)) / 1000;
+      time95.dataset.seconds = String(seconds);
+      time95.dataset.workerSeconds = String(msg.secondsTo95);
+      time95.textContent = `95% accuracy at step ${msg.stepsTo95}: ${
+        seconds.toFixed(2)
+      } s after Play (${msg.secondsTo95.toFixed(2)} s in the worker)`;
     }
     dirty = true;
   };
 
+  // Time spent playing since the last reset, for the time to 95%.
+  let playedMs = 0;
+  let playedSince = 0;
   const setPlaying = (on: boolean): void => {
+    if (on && !playing) playedSince = performance.now();
+    if (!on && playing) playedMs += performance.now() - playedSince;
     playing = on;
     playButton.textContent = on ? "Pause" : "Play";
     playButton.setAttribute("aria-pressed", String(on));
@@ -290,6 +298,8 @@ function setupTraining(): void {
     grid = null;
     delete time95.dataset.seconds;
     time95.textContent = "";
+    playedMs = 0;
+    playedSince = performance.now();
     workerError.hidden = true;
     dirty = true;
     send({
@@ -303,6 +313,13 @@ function setupTraining(): void {
   };
 
   const onChange = (field: string): void => {
+    if (field === "dataset") {
+      // Each generator has its own natural noise (spiral's is on the angle).
+      const noise = DEFAULT_NOISE[value("dataset")];
+      if (noise !== undefined) {
+        ($("noise") as HTMLInputElement).value = String(noise);
+      }
+    }
     const { settings: next } = readSettings(settings);
     const before = settings;
     settings = next;
@@ -672,6 +689,7 @@ function setupGraph(): void {
       el.classList.add("active");
     }
     for (const input of nodes[active].inputs) {
+      if (input.op === "" && !input.isLeaf) continue; // a constant: no grad
       const k = nodes.indexOf(input);
       svg.querySelector(`g.node[data-node="${k}"]`)?.classList.add("receiving");
     }
@@ -721,7 +739,7 @@ function setupGraph(): void {
       ", ",
     );
     status.textContent = `Step ${stepCount}: ${
-      node.label ?? "the node"
+      node.label ?? `the ${node.op} node`
     } (${node.op}, grad ${
       formatNumber(node.grad)
     }) sent its gradient to ${names}.`;
