@@ -128,15 +128,21 @@ export function runCustomOp(input: CustomOpInput): CustomOpResult {
   const badD = probe("derivative", d, x0, y0, "number");
   if (badD !== null) return { ok: false, field: "derivative", message: badD };
 
-  let report;
+  let op;
   try {
-    const op = defineOp({
+    op = defineOp({
       name,
       arity: 1,
       forward: (x) => f(x, NaN) as number,
       derivatives: ([x], y) => [d(x, y) as number],
       domain: dom === null ? undefined : (x) => dom(x, NaN) === true,
     });
+  } catch (error) {
+    // Only the name can be wrong here (e.g. a built-in op's name).
+    return { ok: false, field: "name", message: (error as Error).message };
+  }
+  let report;
+  try {
     report = checkOp(op, { samples: 24 });
   } catch (error) {
     return { ok: false, field: "run", message: (error as Error).message };
