@@ -1,4 +1,6 @@
-// Internal: the backward pass behind Value.backward().
+// Internal: the backward pass behind Value.backward(), backwardSteps() and
+// grad(): the gradients of one pass live in a Float64Array indexed by node
+// id, and reach the nodes' `.grad` fields only when the pass has finished.
 import {
   ABS,
   ADD,
@@ -11,6 +13,8 @@ import {
   LOG,
   MUL,
   NEG,
+  type OpEntry,
+  type Partial,
   POW,
   RELU,
   SIGMOID,
@@ -20,225 +24,224 @@ import {
   SUM,
   TANH,
 } from "./_make_op.ts";
-import { nextMark } from "./_mark.ts";
 import { describe } from "./_validate.ts";
+import { ops } from "./ops.ts";
+import { countUsers, sweep } from "./_sweep.ts";
 import { topo } from "./topo.ts";
 import type { BackwardOptions, Value } from "./value.ts";
 
-// True while a backward pass runs: a user op's `derivatives` that started
-// another one would overwrite the `_pending` counts this one relies on.
-let running = false;
+const table = ops as Readonly<Record<string, OpEntry>>;
+
+// The pass that is running, if any: an op's `derivatives` that started
+// another one would renumber the nodes this one relies on.
+let running = "";
+
+/** Throws if a pass is running (one was started from inside an op's derivatives). */
+export function enter(what: string): void {
+  if (running !== "") {
+    throw new Error(
+      `Cannot run ${what}: another ${running}() is running (called from an op's derivatives)`,
+    );
+  }
+  running = what;
+}
+
+/** Ends the pass started by {@linkcode enter}. */
+export function leave(): void {
+  running = "";
+}
+
+/**
+ * A pass's gradients, one per node, all 0 but the root's: 1 (or 0 for a
+ * constant root, which carries no gradient). With `scratch`, the array is a
+ * view of one buffer that backward() and grad() reuse, pass after pass:
+ * allocating a typed array per pass cost more than the pass itself (GC of
+ * its external memory), and these passes cannot overlap.
+ */
+export function seedGrads(
+  root: Value,
+  n: number,
+  scratch = false,
+): Float64Array {
+  let grads: Float64Array;
+  if (scratch) {
+    if (buffer.length < n) {
+      buffer = new Float64Array(Math.max(n, 2 * buffer.length));
+    }
+    grads = buffer.subarray(0, n);
+    grads.fill(0);
+  } else {
+    grads = new Float64Array(n);
+  }
+  if (root._op.code !== CONSTANT) grads[0] = 1;
+  return grads;
+}
+let buffer = new Float64Array(1024);
 
 /**
  * Runs backpropagation from `root`; see Value.backward() for the contract.
  *
- * A node may pass its gradient on only once every node that uses it has
- * added its share. Rather than sorting the graph first, the pass counts each
- * node's users (pass 1), then starts at the root and hands a node its turn
- * when its count of users still to come drops to zero (pass 2, Kahn's
- * algorithm): the same order as walking a topological sort backwards, with
- * two stack walks and no sorted array.
+ * Pass 1 counts each node's users; pass 2, the sweep, hands out a node once
+ * all its users have added their share into its gradient (see _sweep.ts).
+ * Gradients collect in a Float64Array indexed by node id; a node's is final
+ * when its turn comes, and only then stored in its `.grad`: op nodes show
+ * this pass's gradient, leaves add it to what they hold (they accumulate, as
+ * in PyTorch). Where the pass can throw (checkFinite, user ops), nothing is
+ * stored until it has finished, so a pass that throws changes no gradient.
  */
 export function backward(root: Value, options?: BackwardOptions): void {
   const checkFinite = readCheckFinite(options);
-  if (running) {
-    throw new Error(
-      "Cannot run backward: another backward() is running (called from an op's derivatives)",
-    );
-  }
-  let order: Value[] | null = null;
-  if (checkFinite) {
-    order = topo(root);
-    assertFiniteValues(order);
-  }
-  running = true;
+  enter("backward");
   try {
-    const stack: Value[] = [root];
-    const hasCustomOps = countUsers(root, stack);
-    // Only checkFinite and user ops' `derivatives` can throw during the
-    // sweep; then the leaf gradients it already changed are put back, so a
-    // failed call changes nothing.
-    const saved = checkFinite || hasCustomOps
-      ? saveLeafGrads(order ?? topo(root))
-      : null;
-    if (root._op.code === LEAF) root.grad += 1;
-    else if (root._op.code !== CONSTANT) root.grad = 1;
-    try {
-      sweep(root, stack, checkFinite);
-    } catch (error) {
-      if (saved !== null) restoreLeafGrads(saved);
-      throw error;
+    if (checkFinite) assertFiniteValues(topo(root));
+    const stack: Value[] = [];
+    const { n, hasCustomOps } = countUsers(root, stack);
+    const grads = seedGrads(root, n, true);
+    if (!checkFinite && !hasCustomOps) {
+      sweep(root, stack, (node) => {
+        propagate(node, grads);
+        storeGrad(node, grads[node._id]);
+      });
+      return;
+    }
+    const done: Value[] = [];
+    sweep(root, stack, (node) => {
+      propagate(node, grads);
+      if (checkFinite) assertFiniteInputGrads(node, grads);
+      done.push(node);
+    });
+    for (let i = 0; i < done.length; i++) {
+      storeGrad(done[i], grads[done[i]._id]);
     }
   } finally {
-    running = false;
+    leave();
   }
 }
 
-/**
- * Pass 1: visits every node under `root` once, sets `_pending` to its number
- * of users under `root`, and zeroes the gradient of every op node (leaves
- * keep theirs and accumulate, as in PyTorch). `stack` holds `root` and is
- * left for pass 2 to reuse. Returns whether the graph has user ops.
- */
-function countUsers(root: Value, stack: Value[]): boolean {
-  const mark = nextMark();
-  root._visit = mark;
-  root._pending = 0;
-  let hasCustomOps = false;
-  let top = 0;
-  while (top >= 0) {
-    const node = stack[top--];
-    const code = node._op.code;
-    if (code > CONSTANT) node.grad = 0;
-    if (code === CUSTOM) hasCustomOps = true;
-    const rest = node._rest;
-    if (rest !== null) {
-      for (let k = 0; k < rest.length; k++) {
-        top = countUser(rest[k], mark, stack, top);
-      }
-    } else if (node._a !== null) {
-      top = countUser(node._a, mark, stack, top);
-      if (node._b !== null) top = countUser(node._b, mark, stack, top);
+/** Stores a node's finished gradient: leaves accumulate, constants take none. */
+export function storeGrad(node: Value, g: number): void {
+  const code = node._op.code;
+  if (code === LEAF) node.grad += g;
+  else if (code !== CONSTANT) node.grad = g;
+}
+
+// Each case passes its op's own partials, so that every call below sees one
+// formula and V8 can inline it: the switch only dispatches, the math is the
+// op table's.
+/** Adds `node`'s local derivatives times its gradient into its inputs' gradients. */
+export function propagate(node: Value, grads: Float64Array): void {
+  const g = grads[node._id];
+  switch (node._op.code) {
+    case LEAF:
+    case CONSTANT:
+      return; // no inputs
+    case ADD:
+      return binary(node, g, grads, table.add);
+    case SUB:
+      return binary(node, g, grads, table.sub);
+    case MUL:
+      return binary(node, g, grads, table.mul);
+    case DIV:
+      return binary(node, g, grads, table.div);
+    case NEG:
+      return unary(node, g, grads, table.neg.partials[0]);
+    case POW:
+      return binary(node, g, grads, table.pow);
+    case EXP:
+      return unary(node, g, grads, table.exp.partials[0]);
+    case LOG:
+      return unary(node, g, grads, table.log.partials[0]);
+    case SQRT:
+      return unary(node, g, grads, table.sqrt.partials[0]);
+    case TANH:
+      return unary(node, g, grads, table.tanh.partials[0]);
+    case SIGMOID:
+      return unary(node, g, grads, table.sigmoid.partials[0]);
+    case RELU:
+      return unary(node, g, grads, table.relu.partials[0]);
+    case ABS:
+      return unary(node, g, grads, table.abs.partials[0]);
+    case SIN:
+      return unary(node, g, grads, table.sin.partials[0]);
+    case COS:
+      return unary(node, g, grads, table.cos.partials[0]);
+    case SUM:
+      return nary(node, g, grads, table.sum.partials[0]);
+    default:
+      return custom(node, g, grads);
+  }
+}
+
+function unary(
+  node: Value,
+  g: number,
+  grads: Float64Array,
+  partial: Partial,
+): void {
+  const a = node._a as Value;
+  if (a._op.code !== CONSTANT) {
+    grads[a._id] += partial(a.data, 0, node.data) * g;
+  }
+}
+
+function binary(
+  node: Value,
+  g: number,
+  grads: Float64Array,
+  op: OpEntry,
+): void {
+  const a = node._a as Value;
+  const b = node._b as Value;
+  if (a._op.code !== CONSTANT) {
+    grads[a._id] += op.partials[0](a.data, b.data, node.data) * g;
+  }
+  if (b._op.code !== CONSTANT) {
+    grads[b._id] += op.partials[1](a.data, b.data, node.data) * g;
+  }
+}
+
+function nary(
+  node: Value,
+  g: number,
+  grads: Float64Array,
+  partial: Partial,
+): void {
+  const inputs = node._rest as readonly Value[];
+  for (let k = 0; k < inputs.length; k++) {
+    const x = inputs[k];
+    if (x._op.code !== CONSTANT) {
+      grads[x._id] += partial(x.data, 0, node.data) * g;
     }
   }
-  return hasCustomOps;
-}
-
-/** Counts one more user of `input`; pushes it the first time it is seen. */
-function countUser(
-  input: Value,
-  mark: number,
-  stack: Value[],
-  top: number,
-): number {
-  if (input._visit === mark) {
-    input._pending++;
-    return top;
-  }
-  input._visit = mark;
-  input._pending = 1;
-  stack[top + 1] = input;
-  return top + 1;
-}
-
-/**
- * Pass 2: pops a node whose users have all sent their gradient, adds its
- * local derivative times its gradient into each input, and pushes the inputs
- * that this made ready.
- *
- * Each op's case computes exactly `derivatives(inputs, output)[k] * grad`
- * from the op table, only without allocating the array; the engine tests
- * check that every case agrees bit for bit with the table.
- */
-function sweep(root: Value, stack: Value[], checkFinite: boolean): void {
-  stack[0] = root;
-  let top = 0;
-  while (top >= 0) {
-    const node = stack[top--];
-    const g = node.grad;
-    const a = node._a as Value;
-    const b = node._b as Value;
-    switch (node._op.code) {
-      case LEAF:
-      case CONSTANT:
-        continue; // no inputs
-      case ADD:
-        send(a, 1 * g);
-        send(b, 1 * g);
-        break;
-      case SUB:
-        send(a, 1 * g);
-        send(b, -1 * g);
-        break;
-      case MUL:
-        send(a, b.data * g);
-        send(b, a.data * g);
-        break;
-      case DIV:
-        send(a, (1 / b.data) * g);
-        send(b, (-a.data / (b.data * b.data)) * g);
-        break;
-      case NEG:
-        send(a, -1 * g);
-        break;
-      case POW: {
-        const x = a.data;
-        const p = b.data;
-        send(a, (p === 0 ? 0 : p * x ** (p - 1)) * g);
-        if (b._op.code !== CONSTANT) {
-          send(b, (x === 0 && p >= 0 ? 0 : node.data * Math.log(x)) * g);
-        }
-        break;
-      }
-      case EXP:
-        send(a, node.data * g);
-        break;
-      case LOG:
-        send(a, (1 / a.data) * g);
-        break;
-      case SQRT:
-        send(a, (1 / (2 * node.data)) * g);
-        break;
-      case TANH:
-        send(a, (1 - node.data * node.data) * g);
-        break;
-      case SIGMOID:
-        send(a, (node.data * (1 - node.data)) * g);
-        break;
-      case RELU:
-        send(a, (a.data > 0 ? 1 : 0) * g);
-        break;
-      case ABS:
-        send(a, Math.sign(a.data) * g);
-        break;
-      case SIN:
-        send(a, Math.cos(a.data) * g);
-        break;
-      case COS:
-        send(a, -Math.sin(a.data) * g);
-        break;
-      case SUM: {
-        const inputs = node._rest as readonly Value[];
-        for (let k = 0; k < inputs.length; k++) send(inputs[k], 1 * g);
-        break;
-      }
-      default:
-        customBackward(node, g);
-    }
-    if (checkFinite) assertFiniteInputGrads(node);
-    const rest = node._rest;
-    if (rest !== null) {
-      for (let k = 0; k < rest.length; k++) top = release(rest[k], stack, top);
-    } else {
-      top = release(a, stack, top);
-      if (b !== null) top = release(b, stack, top);
-    }
-  }
-}
-
-/** Adds `d` to an input's gradient; constants take none. */
-function send(input: Value, d: number): void {
-  if (input._op.code !== CONSTANT) input.grad += d;
-}
-
-/** One user of `input` is done; pushes it once all of them are. */
-function release(input: Value, stack: Value[], top: number): number {
-  if (--input._pending !== 0) return top;
-  stack[top + 1] = input;
-  return top + 1;
 }
 
 /** The generic path, for ops made by defineOp: calls the op's `derivatives`. */
-function customBackward(node: Value, g: number): void {
+function custom(node: Value, g: number, grads: Float64Array): void {
   const op = node._op;
+  if (op.code !== CUSTOM) throw new Error(`unknown op code ${op.code}`);
   const inputs = node.inputs;
   const xs: number[] = new Array(inputs.length);
   for (let k = 0; k < inputs.length; k++) xs[k] = inputs[k].data;
-  const partials: unknown = op.derivatives(xs, node.data);
-  if (!Array.isArray(partials) || partials.length !== inputs.length) {
+  const partials = userDerivatives(op, xs, node.data, "backward");
+  for (let k = 0; k < inputs.length; k++) {
+    const x = inputs[k];
+    if (x._op.code !== CONSTANT) grads[x._id] += partials[k] * g;
+  }
+}
+
+/** Calls a user op's `derivatives` and checks it gave one number per input. */
+export function userDerivatives(
+  op: OpEntry,
+  xs: readonly number[],
+  y: number,
+  what: string,
+): number[] {
+  const partials: unknown = op.derivatives(xs, y);
+  const n = xs.length;
+  if (!Array.isArray(partials) || partials.length !== n) {
     throw new TypeError(
-      `Cannot run backward: op "${op.name}" derivatives must return ${inputs.length} ${
-        inputs.length === 1 ? "number" : "numbers"
+      `Cannot run ${what}: op "${op.name}" derivatives must return ${n} ${
+        n === 1 ? "number" : "numbers"
       }, got ${
         Array.isArray(partials)
           ? `${partials.length} ${partials.length === 1 ? "value" : "values"}`
@@ -246,17 +249,16 @@ function customBackward(node: Value, g: number): void {
       }`,
     );
   }
-  for (let k = 0; k < inputs.length; k++) {
-    const d = partials[k];
-    if (typeof d !== "number") {
+  for (let k = 0; k < n; k++) {
+    if (typeof partials[k] !== "number") {
       throw new TypeError(
-        `Cannot run backward: op "${op.name}" derivative ${k} must be a number, got ${
-          describe(d)
+        `Cannot run ${what}: op "${op.name}" derivative ${k} must be a number, got ${
+          describe(partials[k])
         }`,
       );
     }
-    send(inputs[k], d * g);
   }
+  return partials;
 }
 
 function readCheckFinite(options: BackwardOptions | undefined): boolean {
@@ -280,57 +282,51 @@ function readCheckFinite(options: BackwardOptions | undefined): boolean {
 }
 
 /** `op "log" (label "loss")`, or `leaf (label "x")`. */
-function name(node: Value): string {
+export function nameOf(node: Value): string {
   const what = node._op.code === LEAF ? "leaf" : `op "${node._op.name}"`;
   return node.label === undefined ? what : `${what} (label "${node.label}")`;
 }
 
-/** Throws at the earliest node, in topological order, with a non-finite value. */
+/**
+ * Throws at the earliest node, in topological order, with a non-finite
+ * value, or a leaf that already holds a non-finite gradient (which this pass
+ * would add to without anyone noticing).
+ */
 function assertFiniteValues(order: readonly Value[]): void {
   for (let i = 0; i < order.length; i++) {
     const node = order[i];
-    if (node._op.code === CONSTANT || Number.isFinite(node.data)) continue;
-    const verb = node._op.code === LEAF ? "has" : "produced";
-    throw new RangeError(
-      `Cannot run backward: ${
-        name(node)
-      } ${verb} a non-finite value: ${node.data}`,
-    );
-  }
-}
-
-interface SavedGrads {
-  leaves: Value[];
-  grads: number[];
-}
-
-function saveLeafGrads(order: readonly Value[]): SavedGrads {
-  const saved: SavedGrads = { leaves: [], grads: [] };
-  for (let i = 0; i < order.length; i++) {
-    if (order[i]._op.code === LEAF) {
-      saved.leaves.push(order[i]);
-      saved.grads.push(order[i].grad);
+    const code = node._op.code;
+    if (code === CONSTANT) continue;
+    if (!Number.isFinite(node.data)) {
+      const verb = code === LEAF ? "has" : "produced";
+      throw new RangeError(
+        `Cannot run backward: ${
+          nameOf(node)
+        } ${verb} a non-finite value: ${node.data}`,
+      );
     }
-  }
-  return saved;
-}
-
-function restoreLeafGrads(saved: SavedGrads): void {
-  for (let j = 0; j < saved.leaves.length; j++) {
-    saved.leaves[j].grad = saved.grads[j];
+    if (code === LEAF && !Number.isFinite(node.grad)) {
+      throw new RangeError(
+        `Cannot run backward: ${
+          nameOf(node)
+        } already holds a non-finite gradient from an earlier pass: ${node.grad}; zero it first (zeroGrad() or grad = 0)`,
+      );
+    }
   }
 }
 
 /** Throws, naming `node`, if its op just made an input's gradient non-finite. */
-function assertFiniteInputGrads(node: Value): void {
+function assertFiniteInputGrads(node: Value, grads: Float64Array): void {
   const inputs = node.inputs;
   for (let k = 0; k < inputs.length; k++) {
     const input = inputs[k];
-    if (input._op.code === CONSTANT || Number.isFinite(input.grad)) continue;
+    if (input._op.code === CONSTANT || Number.isFinite(grads[input._id])) {
+      continue;
+    }
     throw new RangeError(
-      `Cannot run backward: ${
-        name(node)
-      } produced a non-finite gradient: ${input.grad}`,
+      `Cannot run backward: ${nameOf(node)} produced a non-finite gradient: ${
+        grads[input._id]
+      }`,
     );
   }
 }

@@ -14,7 +14,8 @@ import { _apply, type Value } from "./value.ts";
  * The built-in {@linkcode ops} table is not changed.
  *
  * @param spec The op: `name`, `forward`, `derivatives`, and optionally
- *   `arity`, `domain` and `kinks`.
+ *   `arity`, `derivativeValues` (for higher-order gradients), `domain` and
+ *   `kinks`.
  * @returns The op as a function, with its definition in `.op`.
  * @throws {TypeError} If `spec` or one of its fields has the wrong type.
  * @throws {RangeError} If the name is empty or a built-in op's, the arity
@@ -43,7 +44,7 @@ export function defineOp(spec: OpSpec): OpFunction {
       `Cannot define op: spec must be an object, got ${describe(spec)}`,
     );
   }
-  const { name, forward, derivatives, domain, kinks } = spec;
+  const { name, forward, derivatives, derivativeValues, domain, kinks } = spec;
   if (typeof name !== "string") {
     throw new TypeError(
       `Cannot define op: name must be a string, got ${describe(name)}`,
@@ -66,6 +67,14 @@ export function defineOp(spec: OpSpec): OpFunction {
   }
   if (typeof derivatives !== "function") {
     throw fail("derivatives must be a function", derivatives);
+  }
+  if (
+    derivativeValues !== undefined && typeof derivativeValues !== "function"
+  ) {
+    throw fail(
+      "derivativeValues must be a function or undefined",
+      derivativeValues,
+    );
   }
   if (domain !== undefined && typeof domain !== "function") {
     throw fail("domain must be a function or undefined", domain);
@@ -97,7 +106,7 @@ export function defineOp(spec: OpSpec): OpFunction {
     }
   }
   const op = makeOp(
-    { name, arity, forward, derivatives, domain, kinks },
+    { name, arity, forward, derivatives, derivativeValues, domain, kinks },
     CUSTOM,
   );
   const apply = (...args: (Value | number)[]): Value => _apply(op, args);

@@ -31,3 +31,5 @@ export type { BackwardOptions, ValueOptions } from "./value.ts";
 export * from "./topo.ts";
 export * from "./to_dot.ts";
 export * from "./define_op.ts";
+export * from "./grad.ts";
+export * from "./backward_steps.ts";

@@ -37,6 +37,14 @@ export interface OpSpec {
    * the input values and the output value.
    */
   derivatives(inputs: readonly number[], output: number): number[];
+  /**
+   * The same partials as `derivatives`, built from ops on the input and
+   * output Values, so that `grad(..., { createGraph: true })` can
+   * differentiate them again (second and higher derivatives). Optional:
+   * without it the op works with `backward()` and plain `grad()`.
+   * Entries for constant inputs are ignored.
+   */
+  derivativeValues?(inputs: readonly Value[], output: Value): Value[];
   /** Where the op is defined and differentiable (log: x > 0); used by gradcheck to sample. */
   domain?: (...inputs: number[]) => boolean;
   /** Unary ops: the points where the op is not differentiable (relu: [0]). */

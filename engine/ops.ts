@@ -1,11 +1,12 @@
 import {
   ABS,
   ADD,
+  constant,
   COS,
   DIV,
   EXP,
   LOG,
-  makeOp,
+  makeBuiltin,
   MUL,
   NEG,
   type OpEntry,
@@ -19,129 +20,155 @@ import {
   TANH,
 } from "./_make_op.ts";
 import type { Op } from "./op.ts";
+import type { Value } from "./value.ts";
+
+const c = (x: number): Value => constant.of(x);
 
 // The op table: each op defined once, as data. The same entry serves the
-// forward pass (Value.tanh() etc.), backward(), gradcheck and toDot().
-// `derivatives` gets the input values and the output y, and returns
-// dy/d(input_k) for each input; backward multiplies each by the upstream grad.
+// forward pass (Value.tanh() etc.), backward(), grad(), compile(), gradcheck
+// and toDot().
+//
+// `partials` are the local derivatives dy/d(input) as functions of the first
+// two inputs a, b and the output y; every engine multiplies them by the
+// upstream gradient. `derivativeValues` is the same math built from ops on
+// Values, so that grad(..., { createGraph: true }) can differentiate it again;
+// a test checks that the two agree bit for bit.
 const table: Record<string, OpEntry> = {
   // add:     y = a + b                    dy/da = 1, dy/db = 1
-  add: makeOp({
+  add: makeBuiltin(ADD, {
     name: "add",
     arity: 2,
     forward: (a, b) => a + b,
-    derivatives: () => [1, 1],
-  }, ADD),
+    partials: [() => 1, () => 1],
+    derivativeValues: () => [c(1), c(1)],
+  }),
   // sub:     y = a - b                    dy/da = 1, dy/db = -1
-  sub: makeOp({
+  sub: makeBuiltin(SUB, {
     name: "sub",
     arity: 2,
     forward: (a, b) => a - b,
-    derivatives: () => [1, -1],
-  }, SUB),
+    partials: [() => 1, () => -1],
+    derivativeValues: () => [c(1), c(-1)],
+  }),
   // mul:     y = a b                      dy/da = b, dy/db = a
-  mul: makeOp({
+  mul: makeBuiltin(MUL, {
     name: "mul",
     arity: 2,
     forward: (a, b) => a * b,
-    derivatives: ([a, b]) => [b, a],
-  }, MUL),
+    partials: [(_a, b) => b, (a) => a],
+    derivativeValues: ([a, b]) => [b, a],
+  }),
   // div:     y = a / b   (b != 0)         dy/da = 1/b, dy/db = -a/b²
-  div: makeOp({
+  div: makeBuiltin(DIV, {
     name: "div",
     arity: 2,
     forward: (a, b) => a / b,
-    derivatives: ([a, b]) => [1 / b, -a / (b * b)],
+    partials: [(_a, b) => 1 / b, (a, b) => -a / (b * b)],
+    derivativeValues: ([a, b]) => [c(1).div(b), a.neg().div(b.mul(b))],
     domain: (_a, b) => b !== 0,
-  }, DIV),
+  }),
   // neg:     y = -x                       dy/dx = -1
-  neg: makeOp({
+  neg: makeBuiltin(NEG, {
     name: "neg",
     arity: 1,
     forward: (x) => -x,
-    derivatives: () => [-1],
-  }, NEG),
+    partials: [() => -1],
+    derivativeValues: () => [c(-1)],
+  }),
   // pow:     y = a^b    (a > 0)           dy/da = b a^(b-1), dy/db = y ln(a)
   //          as torch: dy/da = 0 where b = 0, dy/db = 0 where a = 0 and b >= 0
-  pow: makeOp({
+  pow: makeBuiltin(POW, {
     name: "pow",
     arity: 2,
     forward: (a, b) => a ** b,
-    derivatives: ([a, b], y) => [
-      b === 0 ? 0 : b * a ** (b - 1),
-      a === 0 && b >= 0 ? 0 : y * Math.log(a),
+    partials: [
+      (a, b) => b === 0 ? 0 : b * a ** (b - 1),
+      (a, b, y) => a === 0 && b >= 0 ? 0 : y * Math.log(a),
+    ],
+    derivativeValues: ([a, b], y) => [
+      b.data === 0 ? c(0) : b.mul(a.pow(b.sub(1))),
+      a.data === 0 && b.data >= 0 ? c(0) : y.mul(a.log()),
     ],
     domain: (a) => a > 0,
-  }, POW),
+  }),
   // exp:     y = e^x                      dy/dx = y
-  exp: makeOp({
+  exp: makeBuiltin(EXP, {
     name: "exp",
     arity: 1,
     forward: (x) => Math.exp(x),
-    derivatives: (_x, y) => [y],
-  }, EXP),
+    partials: [(_x, _, y) => y],
+    derivativeValues: (_x, y) => [y],
+  }),
   // log:     y = ln(x)  (x > 0)           dy/dx = 1/x
-  log: makeOp({
+  log: makeBuiltin(LOG, {
     name: "log",
     arity: 1,
     forward: (x) => Math.log(x),
-    derivatives: ([x]) => [1 / x],
+    partials: [(x) => 1 / x],
+    derivativeValues: ([x]) => [c(1).div(x)],
     domain: (x) => x > 0,
-  }, LOG),
+  }),
   // sqrt:    y = √x     (x > 0)           dy/dx = 1 / (2y)
-  sqrt: makeOp({
+  sqrt: makeBuiltin(SQRT, {
     name: "sqrt",
     arity: 1,
     forward: (x) => Math.sqrt(x),
-    derivatives: (_x, y) => [1 / (2 * y)],
+    partials: [(_x, _, y) => 1 / (2 * y)],
+    derivativeValues: (_x, y) => [c(1).div(c(2).mul(y))],
     domain: (x) => x > 0,
-  }, SQRT),
+  }),
   // tanh:    y = tanh(x)                  dy/dx = 1 - y²
-  tanh: makeOp({
+  tanh: makeBuiltin(TANH, {
     name: "tanh",
     arity: 1,
     forward: (x) => Math.tanh(x),
-    derivatives: (_x, y) => [1 - y * y],
-  }, TANH),
+    partials: [(_x, _, y) => 1 - y * y],
+    derivativeValues: (_x, y) => [c(1).sub(y.mul(y))],
+  }),
   // sigmoid: y = 1 / (1 + e^-x)           dy/dx = y (1 - y)
-  sigmoid: makeOp({
+  sigmoid: makeBuiltin(SIGMOID, {
     name: "sigmoid",
     arity: 1,
     forward: (x) => 1 / (1 + Math.exp(-x)),
-    derivatives: (_x, y) => [y * (1 - y)],
-  }, SIGMOID),
+    partials: [(_x, _, y) => y * (1 - y)],
+    derivativeValues: (_x, y) => [y.mul(c(1).sub(y))],
+  }),
   // relu:    y = max(0, x)                dy/dx = 1 if x > 0 else 0   (kink at 0)
-  relu: makeOp({
+  relu: makeBuiltin(RELU, {
     name: "relu",
     arity: 1,
     forward: (x) => Math.max(x, 0),
-    derivatives: ([x]) => [x > 0 ? 1 : 0],
+    partials: [(x) => x > 0 ? 1 : 0],
+    derivativeValues: ([x]) => [c(x.data > 0 ? 1 : 0)],
     kinks: [0],
-  }, RELU),
+  }),
   // abs:     y = |x|                      dy/dx = sign(x)             (kink at 0)
-  abs: makeOp({
+  abs: makeBuiltin(ABS, {
     name: "abs",
     arity: 1,
     forward: (x) => Math.abs(x),
-    derivatives: ([x]) => [Math.sign(x)],
+    partials: [(x) => Math.sign(x)],
+    derivativeValues: ([x]) => [c(Math.sign(x.data))],
     kinks: [0],
-  }, ABS),
+  }),
   // sin:     y = sin(x)                   dy/dx = cos(x)
-  sin: makeOp({
+  sin: makeBuiltin(SIN, {
     name: "sin",
     arity: 1,
     forward: (x) => Math.sin(x),
-    derivatives: ([x]) => [Math.cos(x)],
-  }, SIN),
+    partials: [(x) => Math.cos(x)],
+    derivativeValues: ([x]) => [x.cos()],
+  }),
   // cos:     y = cos(x)                   dy/dx = -sin(x)
-  cos: makeOp({
+  cos: makeBuiltin(COS, {
     name: "cos",
     arity: 1,
     forward: (x) => Math.cos(x),
-    derivatives: ([x]) => [-Math.sin(x)],
-  }, COS),
+    partials: [(x) => -Math.sin(x)],
+    derivativeValues: ([x]) => [x.sin().neg()],
+  }),
   // sum:     y = x_1 + ... + x_n  (n-ary) dy/dx_k = 1
-  sum: makeOp({
+  sum: makeBuiltin(SUM, {
     name: "sum",
     arity: -1,
     forward: (...xs) => {
@@ -149,8 +176,9 @@ const table: Record<string, OpEntry> = {
       for (let i = 0; i < xs.length; i++) total += xs[i];
       return total;
     },
-    derivatives: (xs) => new Array<number>(xs.length).fill(1),
-  }, SUM),
+    partials: [() => 1],
+    derivativeValues: (xs) => xs.map(() => c(1)),
+  }),
 };
 
 /**
@@ -159,7 +187,8 @@ const table: Record<string, OpEntry> = {
  * with {@linkcode defineOp}, which leaves it unchanged.
  *
  * Each entry's `derivatives(inputs, output)` gives the local partials that
- * `backward()` multiplies by the upstream gradient.
+ * `backward()` multiplies by the upstream gradient, and `derivativeValues`
+ * the same partials built from ops on Values, for higher-order gradients.
  *
  * @example Listing the ops and using one entry
  * ```ts

@@ -1,7 +1,12 @@
-import { CONSTANT_OP, LEAF, LEAF_OP, type OpEntry } from "./_make_op.ts";
+import {
+  constant,
+  CONSTANT_OP,
+  LEAF,
+  LEAF_OP,
+  type OpEntry,
+} from "./_make_op.ts";
 import { describe } from "./_validate.ts";
 import { backward } from "./_backward.ts";
-import type { Op } from "./op.ts";
 import { ops } from "./ops.ts";
 
 /** Options for {@linkcode Value}. */
@@ -65,7 +70,7 @@ export class Value {
   /** d(root)/d(this) after `root.backward()`; leaves accumulate across calls. */
   grad: number;
   /** The op that made this node, with its dispatch code. @ignore */
-  _op: Op & { readonly code: number };
+  _op: OpEntry;
   /** First input, or null. @ignore */
   _a: Value | null;
   /** Second input, or null. @ignore */
@@ -76,8 +81,10 @@ export class Value {
   label: string | undefined;
   /** Visit mark of graph walks (see topo). @ignore */
   _visit: number;
-  /** During backward: how many users have yet to send their gradient. @ignore */
+  /** During a reverse pass: how many users have yet to send their gradient. @ignore */
   _pending: number;
+  /** During a reverse pass: this node's index in the pass's arrays. @ignore */
+  _id: number;
 
   /**
    * Creates a leaf: a value that gradients flow into and accumulate in.
@@ -98,6 +105,7 @@ export class Value {
     this.label = undefined;
     this._visit = 0;
     this._pending = 0;
+    this._id = 0;
     if (options === OP_RESULT) return;
     if (typeof data !== "number") {
       throw new TypeError(
@@ -574,6 +582,22 @@ function node(
   return out;
 }
 
+/**
+ * A leaf holding any number, NaN and Infinity included (`grad()` results).
+ * @ignore
+ */
+export function _leaf(data: number): Value {
+  return new Value(data, OP_RESULT);
+}
+
+/** A constant node: no gradient flows into it. */
+function makeConstant(x: number): Value {
+  const node = new Value(x, OP_RESULT);
+  node._op = CONSTANT_OP;
+  return node;
+}
+constant.of = makeConstant;
+
 /** Turns an operand into a node: a Value as is, a finite number as a constant. */
 function operand(x: unknown, op: OpEntry, role: string): Value {
   if (x instanceof Value) return x;
@@ -591,9 +615,7 @@ function operand(x: unknown, op: OpEntry, role: string): Value {
       }`,
     );
   }
-  const constant = new Value(x, OP_RESULT);
-  constant._op = CONSTANT_OP;
-  return constant;
+  return makeConstant(x);
 }
 
 function unary(op: OpEntry, x: Value): Value {
