@@ -4,8 +4,7 @@
 // Every input is checked here first; a bad one gets a message next to its
 // field and changes nothing that is running.
 
-import type { Value } from "../engine/mod.ts";
-import { backwardSteps } from "./_steps_shim.ts";
+import { backwardSteps, type Value } from "../engine/mod.ts";
 import type { Activation } from "../nn/mod.ts";
 import {
   DEFAULT_NOISE,
