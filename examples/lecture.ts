@@ -10,7 +10,13 @@
 // install needed.
 
 import { parseArgs } from "node:util";
-import { ops, toDot, topo, Value } from "@micrograd/micrograd/engine";
+import {
+  backwardSteps,
+  ops,
+  toDot,
+  topo,
+  Value,
+} from "@micrograd/micrograd/engine";
 import { MLP } from "@micrograd/micrograd/nn";
 import { parseArgsMessage, runMain, UsageError } from "./_cli.ts";
 import { dotToSvg } from "./_graphviz.ts";
@@ -133,6 +139,11 @@ function neuronInputs(): Neuron {
   return { x1, x2, w1, w2, b, n };
 }
 
+// A label as an operand: "x1*w1 + x2*w2" gets parentheses.
+function named(label: string): string {
+  return label.includes(" ") ? `(${label})` : label;
+}
+
 function gradients(v: Neuron): string {
   return (["x1", "w1", "x2", "w2"] as const)
     .map((k) => `${k}.grad = ${f4(v[k].grad)}`).join("  ");
@@ -168,6 +179,21 @@ async function neuron(out: string): Promise<void> {
       f4(manual.x2)
     }, w2 gets x2 * ${f4(nGrad)} = ${f4(manual.w2)}`,
   );
+  console.log(
+    "the same pass, one node at a time with backwardSteps(o); each op sends",
+  );
+  console.log("its grad times its local derivative to its inputs:");
+  let step = 0;
+  for (const node of backwardSteps(o)) {
+    const sent = node.inputs
+      .filter((x) => x.op !== "" || x.isLeaf)
+      .map((x) => `${named(x.label ?? "?")}.grad = ${f4(x.grad)}`)
+      .join(", ");
+    console.log(`  step ${++step}: ${node.label} (${node.op}) -> ${sent}`);
+  }
+  // backwardSteps leaves the grads backward() leaves; leaves accumulate, so
+  // zero them before checking against backward().
+  for (const leaf of [v.x1, v.x2, v.w1, v.w2, v.b]) leaf.grad = 0;
   o.backward();
   console.log(`o.backward() agrees: ${gradients(v)}`);
   await writeGraph(out, "neuron", toDot(o));

@@ -99,6 +99,24 @@ describe("deno task lecture", () => {
     assert.equal(run.stdout.split(grads).length - 1, 2, run.stdout); // tanh, then exp
   });
 
+  it("replays the neuron's backward pass with backwardSteps, one op a line", () => {
+    // The same closed form: do/dn = 0.5 flows through the adds unchanged,
+    // then each mul sends 0.5 times the other operand.
+    const steps = [...run.stdout.matchAll(/^ {2}step (\d): (.*)$/gm)];
+    assert.deepEqual(steps.map((m) => Number(m[1])), [1, 2, 3, 4, 5]);
+    const lines = steps.map((m) => m[2]);
+    assert.deepEqual(lines.slice(0, 3), [
+      "o (tanh) -> n.grad = 0.5000",
+      "n (add) -> (x1*w1 + x2*w2).grad = 0.5000, b.grad = 0.5000",
+      "x1*w1 + x2*w2 (add) -> x1*w1.grad = 0.5000, x2*w2.grad = 0.5000",
+    ]);
+    // The two products may come in either order.
+    assert.deepEqual(lines.slice(3).sort(), [
+      "x1*w1 (mul) -> x1.grad = -1.5000, w1.grad = 1.0000",
+      "x2*w2 (mul) -> x2.grad = 0.5000, w2.grad = 0.0000",
+    ]);
+  });
+
   it("shows the a + a bug: 1 when assigning, 2 when adding", () => {
     assert.match(run.stdout, /assigning .*a\.grad = 1\.0000 {2}\(wrong\)/);
     assert.match(run.stdout, /adding .*a\.grad = 2\.0000 {2}\(right\)/);
