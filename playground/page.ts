@@ -410,6 +410,7 @@ function setupTraining(): void {
       drawChart(lossCanvas, losses, "loss", null);
       drawChart(accCanvas, accuracies, "accuracy", 0.95);
       canvas.dataset.draws = String(Number(canvas.dataset.draws ?? "0") + 1);
+      canvas.dataset.points = String(points.x.length);
       drawTimes.push(now);
     }
     while (drawTimes.length > 0 && drawTimes[0] < now - 1000) drawTimes.shift();

@@ -54,6 +54,14 @@ async function open(
 ): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport });
   const errors: string[] = [];
+  // Offline: nothing but the page itself (and the workers it starts from
+  // blob: URLs of its own script) may be fetched.
+  page.on("request", (r) => {
+    const u = r.url();
+    if (u !== url && !u.startsWith("blob:") && !u.startsWith("data:")) {
+      errors.push(`request: ${u}`);
+    }
+  });
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(`console.error: ${m.text()}`);
   });
@@ -230,6 +238,21 @@ function pageTests(name: string, start: () => Promise<Served>): void {
       await page.waitForFunction(() =>
         document.querySelector("#op-verdict")?.getAttribute("data-verdict") ===
           "PASS"
+      );
+    });
+
+    it("adds a point of the chosen class where the plane is clicked", async () => {
+      const before = Number(
+        await page.getAttribute("#boundary", "data-points"),
+      );
+      await page.selectOption("#add-class", "1");
+      await page.click("#boundary", { position: { x: 30, y: 30 } });
+      await page.waitForFunction(
+        (n) =>
+          Number(
+            document.querySelector("#boundary")?.getAttribute("data-points"),
+          ) === n,
+        before + 1,
       );
     });
 
