@@ -6,7 +6,6 @@ import {
   ADD,
   CONSTANT,
   COS,
-  CUSTOM,
   DIV,
   EXP,
   LEAF,
@@ -217,8 +216,7 @@ function nary(
 
 /** The generic path, for ops made by defineOp: calls the op's `derivatives`. */
 function custom(node: Value, g: number, grads: Float64Array): void {
-  const op = node._op;
-  if (op.code !== CUSTOM) throw new Error(`unknown op code ${op.code}`);
+  const op = node._op as OpEntry;
   const inputs = node.inputs;
   const xs: number[] = new Array(inputs.length);
   for (let k = 0; k < inputs.length; k++) xs[k] = inputs[k].data;

@@ -30,6 +30,8 @@ export { mean, sum, Value } from "./value.ts";
 export type { BackwardOptions, ValueOptions } from "./value.ts";
 export * from "./topo.ts";
 export * from "./to_dot.ts";
+export * from "./to_mermaid.ts";
 export * from "./define_op.ts";
 export * from "./grad.ts";
 export * from "./backward_steps.ts";
+export * from "./compile.ts";

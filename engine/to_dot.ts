@@ -1,4 +1,5 @@
 import { CONSTANT } from "./_make_op.ts";
+import { fields } from "./_draw.ts";
 import { describe } from "./_validate.ts";
 import { topo } from "./topo.ts";
 import { Value } from "./value.ts";
@@ -45,6 +46,13 @@ export function toDot(root: Value, options?: ToDotOptions): string {
       `Cannot draw graph: root must be a Value, got ${describe(root)}`,
     );
   }
+  if (
+    options !== undefined && (typeof options !== "object" || options === null)
+  ) {
+    throw new TypeError(
+      `Cannot draw graph: options must be an object, got ${describe(options)}`,
+    );
+  }
   const rankdir = options?.rankdir ?? "LR";
   if (rankdir !== "LR" && rankdir !== "TB") {
     throw new RangeError(
@@ -64,9 +72,8 @@ export function toDot(root: Value, options?: ToDotOptions): string {
     const node = order[i];
     const id = `n${i}`;
     ids.set(node, id);
-    const text = `{ ${escapeRecord(node.label ?? "")} | data ${
-      node.data.toFixed(4)
-    } | grad ${node.grad.toFixed(4)} }`;
+    const [label, data, grad] = fields(node);
+    const text = `{ ${escapeRecord(label)} | ${data} | ${grad} }`;
     const style = node._op.code === CONSTANT ? ", style=dashed" : "";
     lines.push(`  ${id} [label="${text}"${style}];`);
     if (node.op === "") continue;
@@ -83,9 +90,21 @@ export function toDot(root: Value, options?: ToDotOptions): string {
 }
 
 function escapeString(text: string): string {
-  return text.replace(/[\\"]/g, "\\$&").replace(/\n/g, "\\n");
+  return visible(text.replace(/[\\"]/g, "\\$&").replace(/\n/g, "\\n"));
 }
 
 function escapeRecord(text: string): string {
-  return text.replace(/[\\"{}|<>]/g, "\\$&").replace(/\n/g, " ");
+  return visible(text.replace(/[\\"{}|<>]/g, "\\$&").replace(/\n/g, " "));
+}
+
+/**
+ * Graphviz rejects control characters (a NUL ends its input): show each as
+ * its Unicode control picture (U+2400 + code, e.g. ␀) instead.
+ */
+function visible(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f]/g,
+    (c) =>
+      String.fromCharCode(c === "\u007f" ? 0x2421 : 0x2400 + c.charCodeAt(0)),
+  );
 }

@@ -7,6 +7,7 @@ import {
 } from "./_make_op.ts";
 import { describe } from "./_validate.ts";
 import { backward } from "./_backward.ts";
+import type { Op } from "./op.ts";
 import { ops } from "./ops.ts";
 
 /** Options for {@linkcode Value}. */
@@ -70,7 +71,7 @@ export class Value {
   /** d(root)/d(this) after `root.backward()`; leaves accumulate across calls. */
   grad: number;
   /** The op that made this node, with its dispatch code. @ignore */
-  _op: OpEntry;
+  _op: Op & { readonly code: number };
   /** First input, or null. @ignore */
   _a: Value | null;
   /** Second input, or null. @ignore */

@@ -212,6 +212,20 @@ describe("Value.backward({ checkFinite: true })", () => {
     });
   });
 
+  it("names a leaf still holding a NaN gradient from an earlier pass, not the op that reads it", () => {
+    const x = new Value(-1, { label: "w" });
+    x.log().backward(); // d log(x)/dx = -1, fine; then make it NaN:
+    x.sqrt().backward(); // sqrt(-1) is NaN: x.grad is NaN now
+    assert.ok(Number.isNaN(x.grad));
+    x.data = 2;
+    assert.throws(() => x.mul(3).backward({ checkFinite: true }), {
+      name: "RangeError",
+      message:
+        'Cannot run backward: leaf (label "w") already holds a non-finite gradient from an earlier pass: NaN; zero it first (zeroGrad() or grad = 0)',
+    });
+    assert.ok(Number.isNaN(x.grad), "the failed pass changed nothing");
+  });
+
   it("ignores constants: x.pow(2) with x < 0 is healthy", () => {
     const x = new Value(-3);
     x.pow(2).backward({ checkFinite: true });

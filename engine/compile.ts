@@ -1,0 +1,437 @@
+import {
+  ABS,
+  ADD,
+  CONSTANT,
+  COS,
+  CUSTOM,
+  DIV,
+  EXP,
+  LEAF,
+  LOG,
+  MUL,
+  NEG,
+  type OpEntry,
+  POW,
+  RELU,
+  SIGMOID,
+  SIN,
+  SQRT,
+  SUB,
+  SUM,
+  TANH,
+} from "./_make_op.ts";
+import { enter, leave, userDerivatives } from "./_backward.ts";
+import { sweepOrder } from "./_sweep.ts";
+import { describe } from "./_validate.ts";
+import { ops } from "./ops.ts";
+import { Value } from "./value.ts";
+import { generateReplay, type Replay } from "./_codegen.ts";
+export { CODEGEN_MAX_NODES } from "./_codegen.ts";
+
+const table = ops as Readonly<Record<string, OpEntry>>;
+
+/** Options for {@linkcode compile}. */
+export interface CompileOptions {
+  /**
+   * Also generate JavaScript for the replay (straight-line code in chunks,
+   * calling the op table's own formulas), which runs faster once V8 has
+   * optimized it. Falls back to the typed-array replay where code cannot be
+   * generated (a page whose Content-Security-Policy forbids `new Function`)
+   * or the graph is larger than {@linkcode CODEGEN_MAX_NODES}. Same bits
+   * either way.
+   *
+   * @default {false}
+   */
+  codegen?: boolean;
+}
+
+/**
+ * A graph recorded by {@linkcode compile}: replay its forward and backward
+ * pass on new leaf values without building a single object.
+ */
+export interface Tape {
+  /** Number of nodes recorded: `topo(root).length`. */
+  readonly size: number;
+  /** The leaves the tape reads, in tape order (inputs before users). */
+  readonly leaves: readonly Value[];
+  /** Whether the replay runs generated code (see `codegen`). */
+  readonly codegen: boolean;
+  /**
+   * Reads every leaf's `.data`, recomputes every node, and returns the
+   * root's value.
+   */
+  forward(): number;
+  /**
+   * As `root.backward()` on the graph with the last `forward()`'s values:
+   * adds d(root)/d(leaf) to each leaf's `.grad`. Recorded op nodes are not
+   * updated. If a user op's `derivatives` throws, no leaf gradient changes.
+   */
+  backward(): void;
+}
+
+/**
+ * Records the graph under `root` once, in the order `backward()` walks it,
+ * into typed arrays (op codes, operand indices, values, gradients: about
+ * 25 bytes a node); constants are baked in. A training loop whose graph has
+ * the same shape every step (an MLP on a fixed-size batch) then replays it:
+ * write the parameters' and inputs' `.data` (the optimizer does the
+ * former), call `forward()` and `backward()`, read the leaves' `.grad`.
+ *
+ * A replay gives bit for bit the value and leaf gradients that building the
+ * graph again from the same leaf values and calling `backward()` gives. It
+ * replays the recorded shape only: a graph whose shape depends on the data
+ * (an `if` on `.data` while building it, relu's branch is not such a case)
+ * must be compiled again when the data changes.
+ *
+ * @param root The node whose graph to record.
+ * @param options `codegen: true` to also generate JavaScript.
+ * @returns The tape.
+ * @throws {TypeError} If `root` is not a Value, or an option is unknown or
+ *   not a boolean.
+ * @example Replaying a neuron on new inputs
+ * ```ts
+ * import { compile, Value } from "@micrograd/micrograd/engine";
+ * import assert from "node:assert/strict";
+ *
+ * const x = new Value(1);
+ * const w = new Value(0.5);
+ * const y = x.mul(w).tanh();
+ * const tape = compile(y);
+ * x.data = 2; // a new input
+ * assert.equal(tape.forward(), Math.tanh(2 * 0.5));
+ * tape.backward();
+ * assert.equal(w.grad, (1 - Math.tanh(1) ** 2) * 2);
+ * ```
+ */
+export function compile(root: Value, options?: CompileOptions): Tape {
+  if (!(root instanceof Value)) {
+    throw new TypeError(
+      `Cannot compile: root must be a Value, got ${describe(root)}`,
+    );
+  }
+  const codegen = readOptions(options);
+  enter("compile");
+  let tape: TypedTape;
+  try {
+    tape = new TypedTape(sweepOrder(root));
+  } finally {
+    leave();
+  }
+  if (codegen) {
+    const replay = generateReplay(tape);
+    if (replay !== null) tape.useGenerated(replay);
+  }
+  return tape;
+}
+
+/** The typed-array tape. Index i is the node's place in forward order. */
+class TypedTape implements Tape {
+  readonly size: number;
+  readonly leaves: readonly Value[];
+  codegen = false;
+  /** Op code per node. */
+  readonly code: Uint8Array;
+  /** First and second operand index (-1 if none); sum and user ops with more
+   * than two inputs: offset and count in `rest`. */
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  /** Operand indices of n-ary nodes, back to back. */
+  readonly rest: Int32Array;
+  readonly values: Float64Array;
+  readonly grads: Float64Array;
+  /** Tape index of each leaf in `leaves`. */
+  readonly leafIndex: Int32Array;
+  /** The op of each user-op node, by tape index. */
+  readonly userOps: Map<number, OpEntry>;
+  private generated: Replay | null = null;
+
+  constructor(order: readonly Value[]) {
+    // `order` is the sweep's (root first); the tape stores it reversed, so
+    // forward runs inputs before users and backward walks it from the end.
+    const n = order.length;
+    this.size = n;
+    this.code = new Uint8Array(n);
+    this.a = new Int32Array(n).fill(-1);
+    this.b = new Int32Array(n).fill(-1);
+    this.values = new Float64Array(n);
+    this.grads = new Float64Array(n);
+    this.userOps = new Map();
+    const at = (node: Value): number => n - 1 - node._id;
+    const leaves: Value[] = [];
+    const leafIndex: number[] = [];
+    const rest: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const node = order[n - 1 - i];
+      const op = node._op;
+      this.code[i] = op.code;
+      this.values[i] = node.data;
+      if (op.code === LEAF) {
+        leaves.push(node);
+        leafIndex.push(i);
+      } else if (op.code === CUSTOM) {
+        this.userOps.set(i, op as OpEntry);
+      }
+      if (node._rest !== null) {
+        this.a[i] = rest.length;
+        this.b[i] = node._rest.length;
+        for (const input of node._rest) rest.push(at(input));
+      } else if (node._a !== null) {
+        this.a[i] = at(node._a);
+        if (node._b !== null) this.b[i] = at(node._b);
+      }
+    }
+    this.rest = Int32Array.from(rest);
+    this.leaves = Object.freeze(leaves);
+    this.leafIndex = Int32Array.from(leafIndex);
+  }
+
+  /** Switches the replay to generated code. */
+  useGenerated(replay: Replay): void {
+    this.generated = replay;
+    this.codegen = true;
+  }
+
+  forward(): number {
+    const { leaves, leafIndex, values } = this;
+    for (let j = 0; j < leaves.length; j++) {
+      values[leafIndex[j]] = leaves[j].data;
+    }
+    if (this.generated !== null) this.generated.forward(values);
+    else replayForward(this);
+    return values[this.size - 1];
+  }
+
+  backward(): void {
+    const { grads, size } = this;
+    grads.fill(0);
+    if (this.code[size - 1] !== CONSTANT) grads[size - 1] = 1;
+    if (this.generated !== null) this.generated.backward(this.values, grads);
+    else replayBackward(this);
+    const { leaves, leafIndex } = this;
+    for (let j = 0; j < leaves.length; j++) {
+      leaves[j].grad += grads[leafIndex[j]];
+    }
+  }
+}
+
+// The replays dispatch on the op code, and each case calls its op's own
+// forward or partials from the op table: V8 inlines them, and the math stays
+// written once.
+
+function replayForward(t: TypedTape): void {
+  const { code, a, b, rest, values: v } = t;
+  for (let i = 0; i < t.size; i++) {
+    const x = a[i];
+    const y = b[i];
+    switch (code[i]) {
+      case LEAF:
+      case CONSTANT:
+        break;
+      case ADD:
+        v[i] = table.add.forward(v[x], v[y]);
+        break;
+      case SUB:
+        v[i] = table.sub.forward(v[x], v[y]);
+        break;
+      case MUL:
+        v[i] = table.mul.forward(v[x], v[y]);
+        break;
+      case DIV:
+        v[i] = table.div.forward(v[x], v[y]);
+        break;
+      case NEG:
+        v[i] = table.neg.forward(v[x]);
+        break;
+      case POW:
+        v[i] = table.pow.forward(v[x], v[y]);
+        break;
+      case EXP:
+        v[i] = table.exp.forward(v[x]);
+        break;
+      case LOG:
+        v[i] = table.log.forward(v[x]);
+        break;
+      case SQRT:
+        v[i] = table.sqrt.forward(v[x]);
+        break;
+      case TANH:
+        v[i] = table.tanh.forward(v[x]);
+        break;
+      case SIGMOID:
+        v[i] = table.sigmoid.forward(v[x]);
+        break;
+      case RELU:
+        v[i] = table.relu.forward(v[x]);
+        break;
+      case ABS:
+        v[i] = table.abs.forward(v[x]);
+        break;
+      case SIN:
+        v[i] = table.sin.forward(v[x]);
+        break;
+      case COS:
+        v[i] = table.cos.forward(v[x]);
+        break;
+      case SUM: {
+        // As sum() builds it: from 0, in input order.
+        let total = 0;
+        for (let k = x; k < x + y; k++) total += v[rest[k]];
+        v[i] = total;
+        break;
+      }
+      default:
+        v[i] = userForward(t, i);
+    }
+  }
+}
+
+function userForward(t: TypedTape, i: number): number {
+  const op = t.userOps.get(i) as OpEntry;
+  return op.forward(...userInputs(t, i));
+}
+
+/** The input values of user-op node `i`. */
+function userInputs(t: TypedTape, i: number): number[] {
+  const { a, b, rest, values: v } = t;
+  if (t.userOps.get(i)!.arity > 2) {
+    const xs: number[] = [];
+    for (let k = a[i]; k < a[i] + b[i]; k++) xs.push(v[rest[k]]);
+    return xs;
+  }
+  return b[i] < 0 ? [v[a[i]]] : [v[a[i]], v[b[i]]];
+}
+
+function replayBackward(t: TypedTape): void {
+  const { code, a, b, rest, values: v, grads } = t;
+  for (let i = t.size - 1; i >= 0; i--) {
+    const g = grads[i];
+    const x = a[i];
+    const y = b[i];
+    switch (code[i]) {
+      case LEAF:
+      case CONSTANT:
+        break;
+      case ADD:
+        binary(t, i, g, x, y, table.add);
+        break;
+      case SUB:
+        binary(t, i, g, x, y, table.sub);
+        break;
+      case MUL:
+        binary(t, i, g, x, y, table.mul);
+        break;
+      case DIV:
+        binary(t, i, g, x, y, table.div);
+        break;
+      case NEG:
+        unary(t, i, g, x, table.neg);
+        break;
+      case POW:
+        binary(t, i, g, x, y, table.pow);
+        break;
+      case EXP:
+        unary(t, i, g, x, table.exp);
+        break;
+      case LOG:
+        unary(t, i, g, x, table.log);
+        break;
+      case SQRT:
+        unary(t, i, g, x, table.sqrt);
+        break;
+      case TANH:
+        unary(t, i, g, x, table.tanh);
+        break;
+      case SIGMOID:
+        unary(t, i, g, x, table.sigmoid);
+        break;
+      case RELU:
+        unary(t, i, g, x, table.relu);
+        break;
+      case ABS:
+        unary(t, i, g, x, table.abs);
+        break;
+      case SIN:
+        unary(t, i, g, x, table.sin);
+        break;
+      case COS:
+        unary(t, i, g, x, table.cos);
+        break;
+      case SUM: {
+        const partial = table.sum.partials[0];
+        for (let k = x; k < x + y; k++) {
+          const input = rest[k];
+          if (code[input] !== CONSTANT) {
+            grads[input] += partial(v[input], 0, v[i]) * g;
+          }
+        }
+        break;
+      }
+      default:
+        userBackward(t, i, g);
+    }
+  }
+}
+
+function unary(
+  t: TypedTape,
+  i: number,
+  g: number,
+  x: number,
+  op: OpEntry,
+): void {
+  const v = t.values;
+  if (t.code[x] !== CONSTANT) t.grads[x] += op.partials[0](v[x], 0, v[i]) * g;
+}
+
+function binary(
+  t: TypedTape,
+  i: number,
+  g: number,
+  x: number,
+  y: number,
+  op: OpEntry,
+): void {
+  const v = t.values;
+  if (t.code[x] !== CONSTANT) {
+    t.grads[x] += op.partials[0](v[x], v[y], v[i]) * g;
+  }
+  if (t.code[y] !== CONSTANT) {
+    t.grads[y] += op.partials[1](v[x], v[y], v[i]) * g;
+  }
+}
+
+function userBackward(t: TypedTape, i: number, g: number): void {
+  const op = t.userOps.get(i) as OpEntry;
+  const xs = userInputs(t, i);
+  const partials = userDerivatives(op, xs, t.values[i], "backward");
+  const { a, b, rest, code, grads } = t;
+  const at = (k: number): number =>
+    op.arity > 2 ? rest[a[i] + k] : k === 0 ? a[i] : b[i];
+  for (let k = 0; k < xs.length; k++) {
+    const input = at(k);
+    if (code[input] !== CONSTANT) grads[input] += partials[k] * g;
+  }
+}
+
+function readOptions(options: unknown): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot compile: options must be an object, got ${describe(options)}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "codegen") {
+      throw new TypeError(
+        `Cannot compile: unknown option "${key}", expected codegen`,
+      );
+    }
+  }
+  const { codegen } = options as CompileOptions;
+  if (codegen !== undefined && typeof codegen !== "boolean") {
+    throw new TypeError(
+      `Cannot compile: codegen must be a boolean, got ${describe(codegen)}`,
+    );
+  }
+  return codegen === true;
+}

@@ -1,0 +1,180 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CODEGEN_MAX_NODES,
+  compile,
+  defineOp,
+  topo,
+  Value,
+} from "../engine/mod.ts";
+import { Random } from "../nn/_random.ts";
+import { randomGraph } from "./_random_graph.ts";
+
+const same = (a: number, b: number, what: string): void =>
+  assert.ok(Object.is(a, b), `${what}: ${a} !== ${b}`);
+
+/** New leaf values, in [-2, 2]. */
+function newValues(random: Random, n: number): number[] {
+  return Array.from({ length: n }, () => random.uniform(-2, 2));
+}
+
+describe("compile()", () => {
+  for (const codegen of [false, true]) {
+    it(`replays random graphs bit for bit as backward() on a rebuilt graph (codegen ${codegen})`, () => {
+      const random = new Random(7);
+      for (let seed = 1; seed <= 60; seed++) {
+        const { leaves, root } = randomGraph(seed, 60, 5);
+        const tape = compile(root, { codegen });
+        assert.equal(tape.size, topo(root).length);
+        for (let step = 0; step < 3; step++) {
+          const values = newValues(random, leaves.length);
+          // Leaves may already hold gradients: both sides accumulate.
+          const held = newValues(random, leaves.length);
+          leaves.forEach((leaf, i) => {
+            leaf.data = values[i];
+            leaf.grad = held[i];
+          });
+          const y = tape.forward();
+          tape.backward();
+          const fresh = randomGraph(seed, 60, 5, values);
+          fresh.leaves.forEach((leaf, i) => (leaf.grad = held[i]));
+          fresh.root.backward();
+          same(y, fresh.root.data, `seed ${seed} value`);
+          leaves.forEach((leaf, i) =>
+            same(leaf.grad, fresh.leaves[i].grad, `seed ${seed} d/dx${i}`)
+          );
+        }
+      }
+    });
+  }
+
+  it("reads each leaf once, in tape order, and bakes constants in", () => {
+    const x = new Value(2);
+    const w = new Value(3);
+    const y = x.mul(w).add(x).mul(10);
+    const tape = compile(y);
+    assert.deepEqual(new Set(tape.leaves), new Set([x, w]));
+    assert.equal(tape.leaves.length, 2);
+    x.data = 1;
+    assert.equal(tape.forward(), (1 * 3 + 1) * 10);
+  });
+
+  it("does not update the recorded op nodes", () => {
+    const x = new Value(2);
+    const h = x.mul(x);
+    const y = h.tanh();
+    const tape = compile(y);
+    x.data = 5;
+    tape.forward();
+    tape.backward();
+    assert.equal(h.data, 4);
+    assert.equal(h.grad, 0);
+    assert.equal(x.grad, (1 - Math.tanh(25) ** 2) * 10);
+  });
+
+  it("gives a leaf root gradient 1, and a constant root none", () => {
+    const x = new Value(2);
+    const tape = compile(x);
+    assert.equal(tape.forward(), 2);
+    tape.backward();
+    assert.equal(x.grad, 1);
+  });
+
+  it("replays user ops through their forward and derivatives", () => {
+    const cube = defineOp({
+      name: "cube",
+      forward: (x) => x ** 3,
+      derivatives: ([x]) => [3 * x ** 2],
+    });
+    const x = new Value(2);
+    const y = cube(x).add(cube(x.mul(2)));
+    const tape = compile(y, { codegen: true });
+    assert.equal(tape.codegen, false, "user ops replay from the typed arrays");
+    x.data = 3;
+    assert.equal(tape.forward(), 27 + 216);
+    tape.backward();
+    assert.equal(x.grad, 27 + 3 * 36 * 2);
+  });
+
+  it("leaves every leaf gradient as it was when a user op's derivatives throw", () => {
+    let fail = false;
+    const odd = defineOp({
+      name: "odd",
+      forward: (x) => 2 * x,
+      derivatives: () => {
+        if (fail) throw new Error("boom");
+        return [2];
+      },
+    });
+    const a = new Value(1);
+    const b = new Value(2);
+    const y = odd(a).mul(b);
+    const tape = compile(y);
+    a.grad = 0.5;
+    b.grad = -0.25;
+    fail = true;
+    assert.throws(() => tape.backward(), /boom/);
+    assert.deepEqual([a.grad, b.grad], [0.5, -0.25]);
+  });
+
+  it("falls back to the typed-array replay where new Function is forbidden", () => {
+    const original = globalThis.Function;
+    const x = new Value(0.5);
+    const y = x.tanh().mul(x);
+    let tape;
+    try {
+      // As a page whose Content-Security-Policy forbids eval would.
+      globalThis.Function = function () {
+        throw new EvalError("Code generation from strings disallowed");
+      } as unknown as FunctionConstructor;
+      tape = compile(y, { codegen: true });
+    } finally {
+      globalThis.Function = original;
+    }
+    assert.equal(tape.codegen, false);
+    tape.backward();
+    same(x.grad, (1 - Math.tanh(0.5) ** 2) * 0.5 + Math.tanh(0.5), "grad");
+  });
+
+  for (const steps of [50_000, 500_000]) {
+    it(`compiles and replays a chain of ${2 * steps} nodes, with and without codegen`, () => {
+      const a = new Value(0.999);
+      const b = new Value(0.001);
+      let y = new Value(0.5);
+      for (let i = 0; i < steps; i++) y = y.mul(a).add(b);
+      y.backward();
+      const expected = [a.grad, b.grad];
+      for (const codegen of [false, true]) {
+        a.grad = 0;
+        b.grad = 0;
+        const tape = compile(y, { codegen });
+        assert.equal(tape.size, 2 * steps + 3);
+        // Past the size cap, codegen falls back to the typed arrays.
+        assert.equal(tape.codegen, codegen && tape.size <= CODEGEN_MAX_NODES);
+        same(tape.forward(), y.data, `value (codegen ${codegen})`);
+        tape.backward();
+        same(a.grad, expected[0], `d/da (codegen ${codegen})`);
+        same(b.grad, expected[1], `d/db (codegen ${codegen})`);
+      }
+    });
+  }
+
+  it("rejects a root that is not a Value and bad options", () => {
+    assert.throws(() => compile(42 as unknown as Value), {
+      name: "TypeError",
+      message: "Cannot compile: root must be a Value, got 42",
+    });
+    const x = new Value(1);
+    assert.throws(
+      () => compile(x, { codegen: "yes" as unknown as boolean }),
+      {
+        name: "TypeError",
+        message: /codegen must be a boolean, got string "yes"/,
+      },
+    );
+    assert.throws(
+      () => compile(x, { fast: true } as unknown as { codegen: boolean }),
+      { name: "TypeError", message: /unknown option "fast"/ },
+    );
+  });
+});
