@@ -223,6 +223,7 @@ function setupTraining(): void {
   const status = $("train-status");
   const time95 = $("time95");
   const rate = $("redraw-rate");
+  const engine = $("engine");
   const playButton = $<HTMLButtonElement>("play");
   const workerError = $("err-train");
 
@@ -263,6 +264,9 @@ function setupTraining(): void {
     status.textContent = `step ${msg.steps}   loss ${
       Number.isNaN(loss) ? "–" : loss.toFixed(4)
     }   accuracy ${Number.isNaN(acc) ? "–" : (100 * acc).toFixed(1) + "%"}`;
+    engine.textContent = msg.compiled
+      ? "engine: compile(loss) once, then a typed-array replay per step"
+      : "engine: the graph is built and walked each step (a random batch or a data-dependent loss)";
     status.dataset.steps = String(msg.steps);
     status.dataset.accuracy = String(acc);
     if (msg.secondsTo95 >= 0 && time95.dataset.seconds === undefined) {

@@ -2,7 +2,7 @@
 // (and be tested) anywhere: an MLP, a loss, an optimizer and the points, one
 // optimizer step per call, plus the decision-boundary grid the page draws.
 
-import { sum, type Value } from "../engine/mod.ts";
+import { compile, sum, type Tape, type Value } from "../engine/mod.ts";
 import {
   type Activation,
   binaryCrossEntropy,
@@ -92,7 +92,13 @@ export class Trainer {
   readonly loss: LossName;
   readonly points: Points;
   steps = 0;
+  /**
+   * Whether to replay a compiled tape when the graph is static (see
+   * `compiled`); false always builds the graph, as the tests compare.
+   */
+  useCompile = true;
   #params: Value[];
+  #tape: Tape | null = null;
   #step: StepConfig;
   #optimizer: Optimizer;
   #rng: Random;
@@ -120,6 +126,7 @@ export class Trainer {
   /** Changes the optimizer, learning rate or batch size; training goes on. */
   setStepConfig(step: StepConfig): void {
     const kind = this.#step.optimizer;
+    if (step.batchSize !== this.#step.batchSize) this.#tape = null;
     this.#step = { ...step };
     if (step.optimizer !== kind) {
       this.#optimizer = this.#makeOptimizer(step.optimizer);
@@ -137,6 +144,21 @@ export class Trainer {
     }
     this.points.x.push([x, y]);
     this.points.y.push(label);
+    this.#tape = null; // the loss has a new term: record it again
+  }
+
+  /**
+   * Whether steps replay a compiled tape: when every step builds the same
+   * graph, i.e. the whole training set each step (inputs and labels are
+   * then the same constants) and a loss whose graph does not depend on the
+   * data (hinge and mse; bce branches on each logit's sign and cross-entropy
+   * shifts the logits by their current maximum).
+   */
+  get compiled(): boolean {
+    return this.useCompile &&
+      (this.#step.batchSize === 0 ||
+        this.#step.batchSize >= this.points.x.length) &&
+      (this.loss === "hinge" || this.loss === "mse");
   }
 
   #makeOptimizer(name: OptimizerName): Optimizer {
@@ -169,21 +191,37 @@ export class Trainer {
    * the input leaves' `.data` and call `tape.forward()` and `tape.backward()`.
    */
   step(): number {
-    // --- COMPILE SWITCH: object engine today; compile() replay goes here. ---
-    const batch = this.#batch();
+    let value: number;
+    if (this.compiled) {
+      // The graph is the same every step: record it once, then replay it.
+      // The optimizer writes the parameters' .data, which the tape reads.
+      // The typed-array replay, not codegen: on this 41k-node graph (moons,
+      // 100 points, 16-16) codegen took 1.2 s to compile and replayed slower
+      // (65 vs 18 ms a step, measured in Deno 2.9 on a loaded machine).
+      this.#tape ??= compile(this.#buildLoss(this.#batch()));
+      this.#optimizer.zeroGrad();
+      value = this.#tape.forward();
+      this.#tape.backward();
+    } else {
+      const loss = this.#buildLoss(this.#batch());
+      this.#optimizer.zeroGrad();
+      loss.backward();
+      value = loss.data;
+    }
+    this.#optimizer.step();
+    this.steps++;
+    return value;
+  }
+
+  /** Builds the graph of the loss on the points `batch`. */
+  #buildLoss(batch: readonly number[]): Value {
     const outputs: Value[][] = new Array(batch.length);
     const labels: number[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
       outputs[i] = this.model.forward(this.points.x[batch[i]]);
       labels[i] = this.points.y[batch[i]];
     }
-    const loss = batchLoss(outputs, labels, this.loss, this.#params);
-    this.#optimizer.zeroGrad();
-    loss.backward();
-    this.#optimizer.step();
-    // --- end of COMPILE SWITCH ---
-    this.steps++;
-    return loss.data;
+    return batchLoss(outputs, labels, this.loss, this.#params);
   }
 
   /** The fraction of all points the model classifies right. */

@@ -24,6 +24,51 @@ describe("Trainer", () => {
     assert.ok(Number.isFinite(loss));
   });
 
+  it("replays a compiled tape on full batches, bit for bit as building the graph", () => {
+    for (const loss of ["hinge", "mse"] as const) {
+      const replayed = new Trainer(moons(), { ...MODEL, loss }, STEP);
+      const built = new Trainer(moons(), { ...MODEL, loss }, STEP);
+      built.useCompile = false;
+      assert.equal(replayed.compiled, true);
+      assert.equal(built.compiled, false);
+      const a: number[] = [], b: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        a.push(replayed.step());
+        b.push(built.step());
+      }
+      // A new point changes the graph: the tape is recorded again.
+      replayed.addPoint(0.5, 0.25, 1);
+      built.addPoint(0.5, 0.25, 1);
+      for (let i = 0; i < 5; i++) {
+        a.push(replayed.step());
+        b.push(built.step());
+      }
+      assert.deepEqual(a, b, loss);
+      assert.deepEqual(
+        replayed.model.parameters().map((p) => p.data),
+        built.model.parameters().map((p) => p.data),
+      );
+    }
+  });
+
+  it("builds the graph each step for random batches and bce or ce", () => {
+    assert.equal(
+      new Trainer(moons(), MODEL, { ...STEP, batchSize: 10 }).compiled,
+      false,
+    );
+    assert.equal(
+      new Trainer(moons(), { ...MODEL, loss: "bce" }, STEP).compiled,
+      false,
+    );
+    assert.equal(
+      new Trainer(moons(), { ...MODEL, loss: "ce" }, STEP).compiled,
+      false,
+    );
+    const t = new Trainer(moons(), MODEL, { ...STEP, batchSize: 10 });
+    t.setStepConfig({ ...STEP, batchSize: 0 });
+    assert.equal(t.compiled, true);
+  });
+
   it("trains with cross-entropy on 3 classes and every optimizer", () => {
     const data = {
       x: [[0, 0], [0, 0.1], [3, 3], [3, 3.1], [-3, 3], [-3, 3.1]],

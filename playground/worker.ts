@@ -36,6 +36,8 @@ export type FromWorker =
     generation: number;
     steps: number;
     playing: boolean;
+    /** Whether steps replay a compiled tape (else build the graph). */
+    compiled: boolean;
     losses: number[];
     accuracies: number[];
     grid: Float32Array;
@@ -100,6 +102,7 @@ export function startWorker(scope: Scope): void {
       generation,
       steps: trainer.steps,
       playing,
+      compiled: trainer.compiled,
       losses,
       accuracies,
       grid,
