@@ -205,6 +205,59 @@ export class Tape {
   }
 
   /**
+   * Replays the recorded forward pass: recomputes every op node from its
+   * inputs, in recording order, from the leaves' current `data` (write new
+   * leaf values there first). What `compile()`'s tape is measured against.
+   */
+  forward(): void {
+    const data = this.data;
+    const op = this.op;
+    const A = this.a;
+    const B = this.b;
+    const args = this.args;
+    for (let i = 0; i < this.size; i++) {
+      const a = A[i];
+      const b = B[i];
+      switch (op[i]) {
+        case LEAF:
+        case CONSTANT:
+          break;
+        case ADD:
+          data[i] = data[a] + data[b];
+          break;
+        case SUB:
+          data[i] = data[a] - data[b];
+          break;
+        case MUL:
+          data[i] = data[a] * data[b];
+          break;
+        case DIV:
+          data[i] = data[a] / data[b];
+          break;
+        case NEG:
+          data[i] = -data[a];
+          break;
+        case RELU:
+          data[i] = data[a] > 0 ? data[a] : 0;
+          break;
+        case TANH:
+          data[i] = Math.tanh(data[a]);
+          break;
+        case SUM: {
+          let total = 0;
+          for (let k = a; k < a + b; k++) total += data[args[k]];
+          data[i] = total;
+          break;
+        }
+        default:
+          throw new RangeError(
+            `Cannot run forward: unknown op code ${op[i]} at slot ${i}`,
+          );
+      }
+    }
+  }
+
+  /**
    * Reverse sweep from `root`, with the engine's semantics: op nodes start
    * from 0, the root gets 1 (a leaf root accumulates 1), constants get no
    * gradient, leaves accumulate.

@@ -103,6 +103,7 @@ function escapeRecord(text: string): string {
  */
 function visible(text: string): string {
   return text.replace(
+    // deno-lint-ignore no-control-regex -- matching them is the point
     /[\u0000-\u001f\u007f]/g,
     (c) =>
       String.fromCharCode(c === "\u007f" ? 0x2421 : 0x2400 + c.charCodeAt(0)),

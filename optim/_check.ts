@@ -2,20 +2,36 @@
 // optimizers. Messages are "<action>: <state>", as in the engine.
 import { describe } from "../engine/_validate.ts";
 import { Value } from "../engine/value.ts";
+import { nextMark } from "../engine/_mark.ts";
 import type { LearningRate } from "./optimizer.ts";
 
-/** Checks the parameter list: a non-empty array of distinct Values; copies it. */
-export function checkParams(action: string, params: unknown): Value[] {
+/**
+ * Checks the parameter list: a non-empty array of distinct trainable leaves
+ * (`isLeaf`); returns a copy (or, with `copy` false, the array itself).
+ *
+ * Duplicates are found with the visit mark the graph walks use: a fresh mark
+ * (one no node carries) is stored in each parameter's `_visit`, so a
+ * parameter that already carries it was seen before. This takes no Map or
+ * Set, whose sizes are capped (2^24 entries in V8: "Map maximum size
+ * exceeded" at 16.8M parameters), so any number of parameters is accepted.
+ * Graph walks take a newer mark each time, so the marks left here never look
+ * like theirs.
+ */
+export function checkParams(
+  action: string,
+  params: unknown,
+  allowEmpty = false,
+  copy = true,
+): Value[] {
   if (!Array.isArray(params)) {
     throw new TypeError(
       `${action}: params must be an array of Values, got ${describe(params)}`,
     );
   }
-  if (params.length === 0) {
+  if (params.length === 0 && !allowEmpty) {
     throw new RangeError(`${action}: params is empty`);
   }
-  const seen = new Map<Value, number>();
-  const copy: Value[] = new Array(params.length);
+  const mark = nextMark();
   for (let i = 0; i < params.length; i++) {
     const p: unknown = params[i];
     if (!(p instanceof Value)) {
@@ -23,16 +39,25 @@ export function checkParams(action: string, params: unknown): Value[] {
         `${action}: params[${i}] must be a Value, got ${describe(p)}`,
       );
     }
-    const first = seen.get(p);
-    if (first !== undefined) {
-      throw new RangeError(
-        `${action}: params[${i}] is the same Value as params[${first}]`,
+    if (!p.isLeaf) {
+      throw new TypeError(
+        `${action}: params[${i}] must be a leaf Value (made by new Value), got ${
+          p.op === ""
+            ? "a constant (a number operand)"
+            : `the result of op "${p.op}"`
+        }${p.label === undefined ? "" : ` (label ${JSON.stringify(p.label)})`}`,
       );
     }
-    seen.set(p, i);
-    copy[i] = p;
+    if (p._visit === mark) {
+      throw new RangeError(
+        `${action}: params[${i}] is the same Value as params[${
+          params.indexOf(p)
+        }]`,
+      );
+    }
+    p._visit = mark;
   }
-  return copy;
+  return copy ? params.slice() : params;
 }
 
 /** Checks the options object itself. */
@@ -106,4 +131,44 @@ export function rateAt(action: string, lr: LearningRate, step: number): number {
     );
   }
   return rate;
+}
+
+/** Checks a required integer option: an integer >= `low`; returns it. */
+export function checkInteger(
+  action: string,
+  field: string,
+  x: unknown,
+  low: number,
+): number {
+  if (typeof x !== "number") {
+    throw new TypeError(
+      `${action}: ${field} must be a number, got ${describe(x)}`,
+    );
+  }
+  if (!Number.isSafeInteger(x) || x < low) {
+    throw new RangeError(
+      `${action}: ${field} must be an integer >= ${low}, got ${describe(x)}`,
+    );
+  }
+  return x;
+}
+
+/**
+ * Checks that `options` has no key outside `known` (a misspelt or
+ * torch-style name such as `max_iter` would otherwise be ignored).
+ */
+export function checkKnownKeys(
+  action: string,
+  options: object,
+  known: readonly string[],
+): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(
+        `${action}: unknown option ${JSON.stringify(key)}, expected one of ${
+          known.join(", ")
+        }`,
+      );
+    }
+  }
 }

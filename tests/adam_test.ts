@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Value } from "../engine/mod.ts";
 import { Adam, AdamW } from "../optim/mod.ts";
+import { paramsCheckTests } from "./_params_check.ts";
 
 function stepWith(opt: Adam, grads: number[]): void {
   opt.params.forEach((p, i) => p.grad = grads[i]);
@@ -235,4 +236,6 @@ describe("new Adam()", () => {
       message: "Cannot create Adam: params[0] must be a Value, got null",
     });
   });
+
+  paramsCheckTests("Cannot create Adam", (ps) => new Adam(ps, { lr: 0.1 }));
 });

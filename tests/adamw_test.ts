@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Value } from "../engine/mod.ts";
 import { Adam, AdamW } from "../optim/mod.ts";
+import { paramsCheckTests } from "./_params_check.ts";
 
 function close(actual: number, expected: number, tol = 1e-12): void {
   assert.ok(
@@ -87,6 +88,8 @@ describe("new AdamW()", () => {
       message: "Cannot create AdamW: params is empty",
     });
   });
+
+  paramsCheckTests("Cannot create AdamW", (ps) => new AdamW(ps, { lr: 0.1 }));
 });
 
 describe("AdamW.zeroGrad()", () => {

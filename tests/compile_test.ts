@@ -124,7 +124,7 @@ describe("compile()", () => {
     let tape;
     try {
       // As a page whose Content-Security-Policy forbids eval would.
-      globalThis.Function = function () {
+      globalThis.Function = function (): never {
         throw new EvalError("Code generation from strings disallowed");
       } as unknown as FunctionConstructor;
       tape = compile(y, { codegen: true });

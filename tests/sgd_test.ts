@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Value } from "../engine/mod.ts";
 import { SGD } from "../optim/mod.ts";
+import { paramsCheckTests } from "./_params_check.ts";
 
 /** One step with the gradient set by hand. */
 function stepWith(opt: SGD, grads: number[]): void {
@@ -233,6 +234,8 @@ describe("new SGD()", () => {
       message: "Cannot create SGD: params[2] is the same Value as params[0]",
     });
   });
+
+  paramsCheckTests("Cannot create SGD", (ps) => new SGD(ps, { lr: 1 }));
 
   it("copies the parameter list", () => {
     const ps = [new Value(1)];
