@@ -147,6 +147,15 @@ function pageTests(name: string, start: () => Promise<Served>): void {
       await page.waitForTimeout(700);
       assert.equal(await canvasPixels(page), c, "the canvas holds still");
       assert.equal(await steps(page), s1, "no steps while paused");
+      await page.click("#step");
+      await page.waitForFunction(
+        (n) =>
+          Number(
+            document.querySelector("#train-status")?.getAttribute("data-steps"),
+          ) === n,
+        s1 + 1,
+      );
+      assert.notEqual(await canvasPixels(page), c, "a step redraws");
     });
 
     it("steps backward one node at a time to backward()'s grads", async () => {
