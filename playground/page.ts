@@ -683,7 +683,17 @@ function setupGraph(): void {
         touched.has(i) ? `grad ${formatNumber(nodes[i].grad)}` : "grad ·";
     }
     if (active === null) return;
-    svg.querySelector(`g.node[data-node="${active}"]`)?.classList.add("active");
+    const box = svg.querySelector(`g.node[data-node="${active}"]`);
+    box?.classList.add("active");
+    // On a narrow screen the graph scrolls sideways: bring the node in view.
+    if (box !== null) {
+      const view = holder.getBoundingClientRect();
+      const r = box.getBoundingClientRect();
+      if (r.left < view.left || r.right > view.right) {
+        holder.scrollLeft += (r.left + r.right) / 2 -
+          (view.left + view.right) / 2;
+      }
+    }
     svg.querySelector(`g.op[data-op="${active}"]`)?.classList.add("active");
     for (
       const el of svg.querySelectorAll(
