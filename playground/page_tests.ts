@@ -6,6 +6,11 @@
 //
 // Without Chromium these tests fail, saying how to install it; they are
 // never skipped.
+//
+// Run them with `deno task test:playground` (.ci/run does, and counts them).
+// The file is not named *_test.ts so that `deno task test` leaves it out:
+// playwright-core reads /proc/sys at import, which Deno allows only under
+// --allow-all, and the rest of the suite runs with narrower permissions.
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
