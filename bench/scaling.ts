@@ -5,6 +5,7 @@
 //   deno task bench:scaling                 markdown on stdout (~1-2 minutes)
 //   deno task bench:scaling --large         also N = 1e7
 //   deno task bench:scaling --csv out.csv   also write the rows as CSV
+//   deno task bench:scaling --help          every flag
 //   deno task bench:scaling --json          JSON on stdout instead of markdown
 //   deno task bench:scaling --shape chain   only some shapes (repeatable;
 //                                           "moons" for the training step)
@@ -23,6 +24,16 @@ import { topo } from "../engine/mod.ts";
 import { type Shape, type ShapeInput, SHAPES } from "./_shapes.ts";
 import { type FloorGraph, Tape } from "./floor.ts";
 import { EngineMoons, FloorMoons, makeMoons } from "./_moons.ts";
+import {
+  escapeControl,
+  parseArgsMessage,
+  UsageError,
+} from "../examples/_cli.ts";
+import {
+  commitOutput,
+  type Output,
+  prepareOutputs,
+} from "../examples/_outputs.ts";
 
 interface Row {
   shape: string;
@@ -36,33 +47,75 @@ interface Row {
   floorBytes: number;
 }
 
-const USAGE =
-  "usage: deno task bench:scaling [--large] [--csv FILE] [--json] [--shape chain|sum|tree|moons ...]";
+const HELP = `The scaling report: forward and backward cost per node as the
+graph grows, against the hand-written floor, as a markdown table.
+
+Usage: deno task bench:scaling [flags]
+
+  --large        also N = 1e7
+  --csv FILE     also write the rows as CSV (checked before the run, replaced
+                 only once complete; a relative path is taken from the
+                 directory the command is run in)
+  --json         JSON on stdout instead of markdown
+  --shape NAME   only some shapes: chain, sum, tree or moons (repeatable)
+  --help         print this help
+
+Bad flags print one line and exit with code 2.`;
 
 interface Flags {
   large: boolean;
   csv?: string;
   json: boolean;
   shape?: string[];
+  help: boolean;
 }
 
 function parseFlags(): Flags {
   try {
     return parseArgs({
+      args: Deno.args,
       options: {
         large: { type: "boolean", default: false },
         csv: { type: "string" },
         json: { type: "boolean", default: false },
         shape: { type: "string", multiple: true },
+        help: { type: "boolean", default: false },
       },
+      strict: true,
+      allowPositionals: false,
     }).values;
   } catch (error) {
-    console.error(`Cannot run the scaling report: ${(error as Error).message}`);
-    console.error(USAGE);
-    Deno.exit(2);
+    return usageError(parseArgsMessage(error));
   }
 }
+
+function usageError(message: string): never {
+  console.error(escapeControl(message));
+  Deno.exit(2);
+}
+
 const flags = parseFlags();
+if (flags.help) {
+  console.log(HELP);
+  Deno.exit(0);
+}
+for (const name of flags.shape ?? []) {
+  if (name !== "moons" && !SHAPES.some((s) => s.name === name)) {
+    usageError(
+      `Cannot run the scaling report: unknown shape "${name}", expected chain, sum, tree or moons`,
+    );
+  }
+}
+// The CSV output is checked (and its temporary file made) before the run.
+let csvOutput: Output | undefined;
+if (flags.csv !== undefined) {
+  try {
+    [csvOutput] = await prepareOutputs([{ flag: "--csv", path: flags.csv }]);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    usageError(error.message);
+  }
+}
 
 const collect = (globalThis as { gc?: () => void }).gc;
 if (typeof collect !== "function") {
@@ -76,14 +129,6 @@ const SIZES = [1e3, 1e4, 1e5, 1e6];
 const sizes = flags.large ? [...SIZES, 1e7] : SIZES;
 const wanted = flags.shape ?? [...SHAPES.map((s) => s.name), "moons"];
 const shapes = SHAPES.filter((s) => wanted.includes(s.name));
-for (const name of wanted) {
-  if (name !== "moons" && !SHAPES.some((s) => s.name === name)) {
-    console.error(
-      `Cannot run the scaling report: unknown shape "${name}", expected chain, sum, tree or moons`,
-    );
-    Deno.exit(2);
-  }
-}
 
 // Each (shape, N) cell spends about this long in timed runs, within bounds.
 const CELL_BUDGET_MS = 2500;
@@ -369,8 +414,13 @@ if (flags.csv !== undefined) {
     r.floorBytes,
     r.bytes / r.floorBytes,
   ]);
-  await Deno.writeTextFile(flags.csv, stringify([header, ...body]));
-  progress(`wrote ${flags.csv}\n`);
+  try {
+    await commitOutput(csvOutput as Output, stringify([header, ...body]));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    usageError(error.message);
+  }
+  progress(`wrote ${escapeControl(flags.csv)}\n`);
 }
 
 if (flags.json) {

@@ -1,6 +1,6 @@
 // What the example programs share: the user error class, node:util
-// parseArgs errors reworded, and the wrapper that turns a user error into
-// one line on stderr and exit code 2.
+// parseArgs errors reworded, control characters made visible, and the wrapper
+// that turns a user error into one line on stderr and exit code 2.
 
 /** A user error: printed as one line, exit code 2, no stack trace. */
 export class UsageError extends Error {
@@ -32,6 +32,25 @@ export function parseArgsMessage(error: unknown): string {
 }
 
 /**
+ * Makes control characters visible: C0 and C1 controls, DEL, and the Unicode
+ * line separators and bidirectional overrides become `\xNN` or `\u{NNNN}`,
+ * so text from a file (a CSV label, a path) cannot move the cursor, change
+ * colours or reorder what the terminal shows. Other text is unchanged.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (ch) => {
+      const code = ch.charCodeAt(0);
+      return code <= 0xff
+        ? `\\x${code.toString(16).padStart(2, "0")}`
+        : `\\u{${code.toString(16)}}`;
+    },
+  );
+}
+
+/**
  * Runs `main`; a UsageError becomes its message on one line of stderr and
  * exit code 2. Any other error is a bug: it keeps its stack trace.
  */
@@ -42,7 +61,7 @@ export async function runMain(
     await main(Deno.args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(error.message.replace(/\s*\n\s*/g, " "));
+    console.error(escapeControl(error.message.replace(/\s*\n\s*/g, " ")));
     Deno.exit(2);
   }
 }

@@ -1,6 +1,8 @@
 // Pictures of a trained classifier: the decision boundary sampled on a grid,
 // drawn as SVG (with the points and the loss curve) or as terminal text.
 
+import { escapeControl } from "./_cli.ts";
+
 /** A rectangle of the input plane. */
 export interface Bounds {
   /** Left edge. */
@@ -275,8 +277,10 @@ function fmt(x: number): string {
   return Number(x.toFixed(2)).toString();
 }
 
+// XML text: control characters (invalid in XML 1.0) made visible first.
 function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+  return escapeControl(text).replace(/&/g, "&amp;").replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;");
 }
 
@@ -345,7 +349,8 @@ export function terminalLegend(
   labels: readonly string[],
   color: boolean,
 ): string {
-  return labels.map((name, k) => {
+  return labels.map((label, k) => {
+    const name = escapeControl(label);
     const point = POINT_GLYPH[k % POINT_GLYPH.length];
     if (color) {
       return `\x1b[48;5;${BG[k % BG.length]}m\x1b[1;38;5;${

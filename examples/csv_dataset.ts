@@ -1,5 +1,7 @@
 // The CSV loader of the examples: csv-parse does the quoting and line
 // endings, datasetFromRows (datasets.ts) checks the shape and the numbers.
+// Reading the file (regular files only, with a size cap) is _outputs.ts's
+// readInput.
 //
 // Kept apart from datasets.ts because the npm: import only resolves in Deno.
 
@@ -37,32 +39,4 @@ export function parseCsvDataset(text: string, name: string): Dataset {
   const rows = records.map((r) => r.record);
   const lines = records.map((r) => r.info.lines);
   return datasetFromRows(rows, name, lines);
-}
-
-/**
- * Reads a CSV file into a dataset (see {@linkcode parseCsvDataset}).
- *
- * @param path The file to read.
- * @returns The dataset, named after the path.
- * @throws {RangeError} If the file is missing, unreadable or malformed.
- */
-export async function loadCsvDataset(path: string): Promise<Dataset> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new RangeError(
-        `Cannot load CSV "${path}": file not found, expected a CSV file or one of the built-in datasets`,
-      );
-    }
-    if (error instanceof Deno.errors.IsADirectory) {
-      throw new RangeError(
-        `Cannot load CSV "${path}": it is a directory, expected a CSV file`,
-      );
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    throw new RangeError(`Cannot load CSV "${path}": ${message}`);
-  }
-  return parseCsvDataset(text, path);
 }

@@ -246,12 +246,23 @@ export function makeBlobs(
   return finish("blobs", x, y, classes, rng, noise);
 }
 
+/** The most classes a CSV dataset may have: more means continuous labels. */
+export const MAX_CLASSES = 100;
+
 /**
  * Turns parsed CSV rows into a dataset: every column but the last is a
- * numeric feature, the last is the label. The first row is a header when one
- * of its feature cells is not a number. Labels are class names: when all are
- * numbers they are sorted numerically (so -1/1 and 0/1 map to classes 0 and
- * 1), else as text.
+ * numeric feature, the last is the label. Nothing is changed silently:
+ *
+ * - The first row is data when all its feature cells are numbers, a header
+ *   when none of its cells looks like a number (digits, NaN, Infinity), and
+ *   anything else is an error naming its line and column.
+ * - A first row of numbers whose label is text while every other label is a
+ *   number is an error: it is a header with numbers for column names.
+ * - Labels that are all numbers are compared as numbers (`1`, `1.0` and `+1`
+ *   are one class, named `1`) and sorted numerically, so -1/1 and 0/1 map to
+ *   classes 0 and 1; other labels are compared and sorted as text.
+ * - More than {@linkcode MAX_CLASSES} classes is an error: such labels look
+ *   continuous (regression targets), not like classes.
  *
  * @param rows The cells, row by row (as csv-parse returns them).
  * @param name The file name, for the dataset and the error messages.
@@ -260,8 +271,9 @@ export function makeBlobs(
  * @returns The dataset.
  * @throws {RangeError} If the rows are malformed: fewer than 2 columns, rows
  *   of different lengths, a feature that is not a finite number, an empty
- *   label, no data rows or fewer than 2 classes. The message names the row
- *   and column.
+ *   label, no data rows, fewer than 2 or more than MAX_CLASSES classes, or
+ *   a first row that is neither a header nor data. The message names the
+ *   line and column.
  */
 export function datasetFromRows(
   rows: readonly (readonly string[])[],
@@ -281,12 +293,18 @@ export function datasetFromRows(
   }
   let first = 0;
   let header: readonly string[] | undefined;
-  for (let c = 0; c < width - 1; c++) {
-    if (parseNumber(rows[0][c]) === undefined) {
-      header = rows[0];
-      first = 1;
-      break;
+  const numbers = rows[0].slice(0, width - 1).map(parseNumber);
+  if (numbers.some((v) => v === undefined)) {
+    if (rows[0].some(looksNumeric)) {
+      const c = numbers.findIndex((v) => v === undefined);
+      fail(
+        `line ${line(0)}, column ${c + 1}: expected a number, got "${
+          rows[0][c]
+        }" (the first row is a header only when none of its cells is a number)`,
+      );
     }
+    header = rows[0];
+    first = 1;
   }
   if (rows.length === first) fail("no data rows after the header");
   const column = (c: number): string =>
@@ -317,17 +335,44 @@ export function datasetFromRows(
     x.push(features);
     texts.push(label);
   }
-  const names = [...new Set(texts)];
-  const numeric = names.every((t) => parseNumber(t) !== undefined);
+  const numericLabels = texts.map(parseNumber);
+  if (
+    header === undefined && texts.length > 1 &&
+    numericLabels[0] === undefined &&
+    numericLabels.slice(1).every((v) => v !== undefined)
+  ) {
+    fail(
+      `line ${line(0)}, column ${width}: the label "${
+        texts[0]
+      }" is text while every other label is a number; if line ${
+        line(0)
+      } is a header, its column names must not be numbers`,
+    );
+  }
+  const numeric = numericLabels.every((v) => v !== undefined);
+  // Numeric labels are compared as numbers: "1", "1.0" and "+1" are one class.
+  const keys = numeric ? numericLabels.map((v) => String(v as number)) : texts;
+  const names = [...new Set(keys)];
   names.sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
   if (names.length < 2) {
     fail(
       `expected at least 2 classes in the last column, got 1 ("${names[0]}")`,
     );
   }
+  if (names.length > MAX_CLASSES) {
+    fail(
+      `the last column holds ${names.length} different labels, more than the ${MAX_CLASSES} classes allowed: the labels look continuous (regression targets?), expected class labels`,
+    );
+  }
   const index = new Map(names.map((n, i) => [n, i]));
-  const y = texts.map((t) => index.get(t) as number);
+  const y = keys.map((t) => index.get(t) as number);
   return { name, x, y, classes: names.length, labels: names };
+}
+
+// Whether a cell looks like a number, valid or not: digits, or NaN/Infinity.
+function looksNumeric(text: string): boolean {
+  const t = text.trim();
+  return /^[+-]?\.?\d/.test(t) || /^[+-]?(nan|inf|infinity)$/i.test(t);
 }
 
 // A finite number written in decimal or exponent form, else undefined

@@ -20,6 +20,7 @@ import {
 import { MLP } from "@micrograd/micrograd/nn";
 import { parseArgsMessage, runMain, UsageError } from "./_cli.ts";
 import { dotToSvg } from "./_graphviz.ts";
+import { prepareDirectory, writeOutput } from "./_outputs.ts";
 
 const HELP = `Replay the micrograd lecture step by step.
 
@@ -307,24 +308,11 @@ async function writeGraph(
   name: string,
   dot: string,
 ): Promise<void> {
+  // Shown as the user typed --out; written where it resolves (INIT_CWD).
   const dotFile = `${out}/${name}.dot`;
-  try {
-    await Deno.mkdir(out, { recursive: true });
-    await Deno.writeTextFile(dotFile, dot);
-  } catch (error) {
-    throw new UsageError(
-      `Cannot write "${dotFile}": ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
+  await writeOutput("--out", dotFile, dot);
   const svgFile = `${out}/${name}.svg`;
-  const svg = await dotToSvg(dot);
-  try {
-    await Deno.writeTextFile(svgFile, svg);
-  } catch (error) {
-    throw new UsageError(
-      `Cannot write "${svgFile}": ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
+  await writeOutput("--out", svgFile, await dotToSvg(dot));
   console.log(`graph: wrote ${dotFile} and ${svgFile}`);
 }
 
@@ -375,6 +363,8 @@ async function main(args: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
+  // The output directory is checked before the first section is printed.
+  await prepareDirectory("--out", options.out);
   console.log(
     "micrograd, the lecture: https://www.youtube.com/watch?v=VMj-3S1tku0",
   );

@@ -14,6 +14,8 @@ export interface Estimate {
   value: number;
   /** Truncation plus rounding error of the estimate. */
   error: number;
+  /** The step h of the attempt kept (0 when no step was admissible). */
+  step: number;
 }
 
 const EPSILON = Number.EPSILON;
@@ -34,7 +36,7 @@ export function centralDerivative(
   admissible: (t: number) => boolean,
   target: (d: number) => number,
 ): Estimate {
-  let best: Estimate = { value: NaN, error: Infinity };
+  let best: Estimate = { value: NaN, error: Infinity, step: 0 };
   let bestScore = Infinity;
   let h = h0;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -55,7 +57,8 @@ export function centralDerivative(
       // The actual differences of the arguments, not 2h: x + h rounds.
       const d1 = (fp - fm) / (xp - xm);
       const d2 = (fp2 - fm2) / (xp2 - xm2);
-      const value = (4 * d2 - d1) / 3;
+      // d2 + (d2 - d1) / 3, not (4 d2 - d1) / 3, which overflows near 1e308.
+      const value = d2 + (d2 - d1) / 3;
       const noise = 4 * EPSILON *
         Math.max(Math.abs(fp), Math.abs(fm), Math.abs(fp2), Math.abs(fm2)) /
         (xp2 - xm2);
@@ -63,15 +66,17 @@ export function centralDerivative(
       // Compare attempts by error over tolerance: a step across a pole
       // gives a small number with a small absolute error, all wrong.
       const score = error / target(value);
-      if (!(score >= bestScore)) {
-        best = { value, error };
+      if (
+        best.step === 0 || !Number.isFinite(best.error) || score < bestScore
+      ) {
+        best = { value, error, step: h };
         bestScore = score;
       }
       if (score <= 1) break;
     } else if (!Number.isFinite(best.value)) {
       // Keep a non-finite estimate only if nothing better turns up, so a
       // function that is NaN everywhere near x reports NaN, not "no data".
-      best = { value: (fp - fm) / (xp - xm), error: Infinity };
+      best = { value: (fp - fm) / (xp - xm), error: Infinity, step: h };
     }
     h /= 10;
   }
@@ -87,17 +92,28 @@ export function oneSidedSlopes(
   x: number,
   h0: number,
   admissible: (t: number) => boolean,
-): [left: number, right: number] {
+): [left: number, right: number, noise: number] {
   const f0 = f(x);
   const hr = admissibleStep(x, h0, (t) => t <= x || admissible(t), 2);
   const hl = admissibleStep(x, h0, (t) => t >= x || admissible(t), 2);
-  const right = hr === 0
-    ? NaN
-    : (-3 * f0 + 4 * f(x + hr) - f(x + 2 * hr)) / ((x + 2 * hr) - x);
-  const left = hl === 0
-    ? NaN
-    : (3 * f0 - 4 * f(x - hl) + f(x - 2 * hl)) / (x - (x - 2 * hl));
-  return [left, right];
+  let size = Math.abs(f0);
+  let right = NaN;
+  let left = NaN;
+  if (hr !== 0) {
+    const f1 = f(x + hr);
+    const f2 = f(x + 2 * hr);
+    size = Math.max(size, Math.abs(f1), Math.abs(f2));
+    right = (-3 * f0 + 4 * f1 - f2) / ((x + 2 * hr) - x);
+  }
+  if (hl !== 0) {
+    const f1 = f(x - hl);
+    const f2 = f(x - 2 * hl);
+    size = Math.max(size, Math.abs(f1), Math.abs(f2));
+    left = (3 * f0 - 4 * f1 + f2) / (x - (x - 2 * hl));
+  }
+  // Rounding noise of the two formulas: 8 ulps of the values over 2h.
+  const h = Math.min(hr || Infinity, hl || Infinity);
+  return [left, right, 8 * EPSILON * size / (2 * h)];
 }
 
 /** Halves `h` until x ± h·reach are admissible; 0 if that never happens. */

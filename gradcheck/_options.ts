@@ -1,6 +1,15 @@
 // Internal: reading and validating GradcheckOptions.
-import { describe } from "../engine/_validate.ts";
+import type { Op } from "../engine/mod.ts";
+import { describe } from "./_describe.ts";
+import { opOf } from "./_local.ts";
 import type { GradcheckOptions } from "./gradcheck.ts";
+
+/**
+ * The largest `samples`. Every check is kept in the report: 10000 samples
+ * of all 16 built-in ops make 457,000 checks, 345 MB and 9 s (`deno task
+ * gradcheck --samples 10000`); the old limit of 1e6 ran out of memory.
+ */
+export const MAX_SAMPLES = 10000;
 
 /** GradcheckOptions with every default filled in. */
 export interface Resolved {
@@ -10,6 +19,8 @@ export interface Resolved {
   samples: number;
   seed: number;
   constants: readonly number[];
+  fast: boolean;
+  ops: readonly Op[];
 }
 
 /** The defaults, as documented on GradcheckOptions. */
@@ -20,6 +31,8 @@ export const DEFAULTS: Readonly<Resolved> = Object.freeze({
   samples: 64,
   seed: 1,
   constants: Object.freeze([]) as readonly number[],
+  fast: false,
+  ops: Object.freeze([]) as readonly Op[],
 });
 
 /**
@@ -57,8 +70,8 @@ export function readOptions(options: unknown, action: string): Resolved {
   const rtol = number("rtol", (x) => finite(x) && x >= 0, "finite and >= 0");
   const samples = number(
     "samples",
-    (x) => Number.isInteger(x) && x >= 1 && x <= 1e6,
-    "an integer from 1 to 1000000",
+    (x) => Number.isInteger(x) && x >= 1 && x <= MAX_SAMPLES,
+    `an integer from 1 to ${MAX_SAMPLES}`,
   );
   const seed = number(
     "seed",
@@ -85,5 +98,38 @@ export function readOptions(options: unknown, action: string): Resolved {
       );
     }
   }
-  return { eps, atol, rtol, samples, seed, constants: constants.slice() };
+  const fast = o.fast ?? false;
+  if (typeof fast !== "boolean") {
+    throw new TypeError(
+      `${action}: fast must be a boolean, got ${describe(fast)}`,
+    );
+  }
+  const list = o.ops ?? [];
+  if (!Array.isArray(list)) {
+    throw new TypeError(
+      `${action}: ops must be an array of Ops or OpFunctions, got ${
+        describe(list)
+      }`,
+    );
+  }
+  const userOps: Op[] = [];
+  for (const x of list as unknown[]) {
+    const op = opOf(x);
+    if (op === null) {
+      throw new TypeError(
+        `${action}: ops must hold Ops or OpFunctions, got ${describe(x)}`,
+      );
+    }
+    userOps.push(op);
+  }
+  return {
+    eps,
+    atol,
+    rtol,
+    samples,
+    seed,
+    constants: constants.slice(),
+    fast,
+    ops: userOps,
+  };
 }

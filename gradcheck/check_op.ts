@@ -1,25 +1,15 @@
-import { describe } from "../engine/_validate.ts";
-import { defineOp } from "../engine/define_op.ts";
-import type { Op, OpFunction } from "../engine/op.ts";
-import { ops } from "../engine/ops.ts";
-import { sum, Value } from "../engine/value.ts";
+import { type Op, type OpFunction, ops } from "../engine/mod.ts";
 import { Random } from "../nn/_random.ts";
-import { between, compare, same } from "./_check.ts";
-import {
-  centralDerivative,
-  type Estimate,
-  oneSidedSlopes,
-} from "./_numeric.ts";
+import { diagnose } from "./_diagnose.ts";
+import { LocalChecker, resolve, type Target } from "./_local.ts";
 import { readOptions } from "./_options.ts";
-import type {
-  GradcheckCheck,
-  GradcheckOptions,
-  GradcheckReport,
-} from "./gradcheck.ts";
+import type { GradcheckOptions, GradcheckReport } from "./gradcheck.ts";
 
 // Edge values tried for every input: near zero, ordinary, saturating
-// (tanh(20), sigmoid(-30)), large, and exp near overflow (e^700 ≈ 1e304).
-// Points where the op is undefined or not finite are dropped.
+// (tanh(20), sigmoid(-30)), large, past exp's overflow (e^709.78), and far
+// out to 1e300. Points where the op is undefined or not finite are dropped;
+// for each input and sign, the largest magnitude where the forward is
+// still finite is found by bisection and added (exp: 709.78).
 const EDGES = [
   0,
   1e-8,
@@ -36,7 +26,21 @@ const EDGES = [
   -100,
   700,
   -700,
+  709,
+  -709,
+  710,
+  -710,
+  1e3,
+  -1e3,
+  1e10,
+  -1e10,
+  1e300,
+  -1e300,
 ];
+// Edge values up to this magnitude are also tried as every input at once;
+// beyond it only one input at a time (the others ORDINARY), as a product
+// of two values near 1e300 overflows in any formula.
+const ALL_AT_ONCE = 1e3;
 // The other inputs of a binary (or wider) op at an edge point.
 const ORDINARY = 1.5;
 // Distances from each kink, on both sides, at which points are added.
@@ -49,18 +53,6 @@ const TRIES = 1000;
 const REPEATED_POINTS = 8;
 const RERUN_POINTS = 4;
 
-/** An op ready to be checked: its math and how to apply it to Values. */
-interface Target {
-  name: string;
-  arity: number;
-  forward: (...xs: number[]) => number;
-  domain: (...xs: number[]) => boolean;
-  kinks: readonly number[];
-  apply: (args: (Value | number)[]) => Value;
-  /** Whether input k may be passed as a number (a constant node). */
-  numberAt: (k: number) => boolean;
-}
-
 /**
  * Checks one op's derivatives against central differences, through the
  * engine's `backward()` (so the fast paths of the built-in ops are what is
@@ -68,8 +60,10 @@ interface Target {
  *
  * - `samples` random points inside the op's `domain` (an n-ary op such as
  *   `sum` with 3, 1, 2 and 5 inputs in turn), kept clear of its `kinks`;
- * - edge points where the op is finite: near zero, large magnitudes,
- *   saturation (tanh(20), sigmoid(-30)), exp near overflow (e^700);
+ * - edge points where the op is finite: near zero, saturation (tanh(20),
+ *   sigmoid(-30)), around exp's overflow (±709, ±710), ±1e3, ±1e10 and
+ *   ±1e300, one input at a time, plus, per input and sign, the largest
+ *   magnitude where the forward is still finite (found by bisection);
  * - points within 1e-2, 1e-4 and 1e-6 of each kink on both sides, with
  *   the step shrunk so the difference stays on one side;
  * - each kink itself, where the analytic value must lie between the two
@@ -78,8 +72,16 @@ interface Target {
  * It also checks what one evaluation cannot show: the local derivative is
  * multiplied by the upstream gradient (the output times a random g is the
  * root), one Value passed as every operand accumulates (`a * a`, `a / a`),
- * and building and differentiating again gives the same bits. NaN or
- * Infinity is a failure with status `"non-finite"`. Same seed, same report.
+ * and `backward()` twice on one graph gives the same bits (no state kept
+ * between calls). NaN or Infinity is a failure with status
+ * `"non-finite"`. Same seed, same report.
+ *
+ * Each check is judged against the numerical estimate's own error bound
+ * (see {@linkcode CheckStatus}), widened where the op's derivative curves
+ * within the difference step, so a point where no step can resolve the
+ * derivative (sin at 1e300) is `"inconclusive"`, not a false failure.
+ * When checks fail, `report.diagnosis` names the kind of mistake if the
+ * pattern of failures shows one.
  *
  * @param op A built-in op from `ops`, an `OpFunction` from `defineOp`, or
  *   an `Op` object (`fn.op`).
@@ -104,6 +106,23 @@ interface Target {
  * const report = checkOp(softsign);
  * assert.equal(report.ok, true);
  * assert.equal(report.name, "softsign");
+ * ```
+ * @example A diagnosis: the sign of a small derivative
+ * ```ts
+ * import { defineOp } from "@micrograd/micrograd/engine";
+ * import { checkOp } from "@micrograd/micrograd/gradcheck";
+ * import assert from "node:assert/strict";
+ *
+ * // 1e-6 sin x, with the derivative's sign wrong: far below atol (1e-5),
+ * // far above the error of the numerical estimate.
+ * const tiny = defineOp({
+ *   name: "tiny",
+ *   forward: (x) => 1e-6 * Math.sin(x),
+ *   derivatives: ([x]) => [-1e-6 * Math.cos(x)],
+ * });
+ * const report = checkOp(tiny, { samples: 8 });
+ * assert.equal(report.ok, false);
+ * assert.match(report.diagnosis?.[0] ?? "", /^sign flipped: analytic = -numeric/);
  * ```
  * @example No false alarm at a kink
  * ```ts
@@ -141,149 +160,78 @@ export function checkOp(
     }
   }
   const rng = new Random(o.seed);
-  const checks: GradcheckCheck[] = [];
-  const target = (d: number): number => 0.01 * (o.atol + o.rtol * Math.abs(d));
-
-  // f at xs with input k moved to s; `xs` is a scratch copy.
-  const numeric = (point: readonly number[], k: number): Estimate => {
-    const xs = point.slice();
-    const x = point[k];
-    let h = o.eps * Math.max(1, Math.abs(x));
-    for (const kink of t.kinks) {
-      const d = Math.abs(x - kink);
-      if (d > 0) h = Math.min(h, d / 2);
+  const checker = new LocalChecker(t, o, rng);
+  try {
+    // Random points inside the domain, clear of kinks.
+    const points: number[][] = [];
+    for (let i = 0; i < o.samples; i++) {
+      const n = nary ? NARY_SIZES[i % NARY_SIZES.length] : t.arity;
+      const xs = draw(rng, n, (xs) => t.domain(...xs) && clearOfKinks(t, xs));
+      if (xs === null) {
+        throw new RangeError(
+          `${action}: found no point inside its domain in ${TRIES} tries`,
+        );
+      }
+      points.push(xs);
     }
-    return centralDerivative(
-      (s) => {
-        xs[k] = s;
-        return t.forward(...xs);
-      },
-      x,
-      h,
-      (s) => {
-        xs[k] = s;
-        return t.domain(...xs);
-      },
-      target,
-    );
-  };
-
-  // Builds the op at xs from fresh leaves (constants as numbers where the
-  // op takes them), runs backward() from the output times g, and returns
-  // the output and each input's gradient (NaN for constants).
-  const differentiate = (xs: readonly number[], g: number): number[] => {
-    const args: (Value | number)[] = xs.map((x, k) =>
-      constant.has(k) && t.numberAt(k) ? x : new Value(x)
-    );
-    const y = t.apply(args);
-    (g === 1 ? y : y.mul(g)).backward();
-    return [y.data, ...args.map((a) => a instanceof Value ? a.grad : NaN)];
-  };
-
-  const checkPoint = (xs: number[], rerun: boolean): void => {
-    const [value, ...grads] = differentiate(xs, 1);
-    const g = (rng.next() < 0.5 ? -1 : 1) * rng.uniform(0.5, 3);
-    const seeded = differentiate(xs, g).slice(1);
-    const again = rerun ? differentiate(xs, 1).slice(1) : null;
-    for (let k = 0; k < xs.length; k++) {
-      if (constant.has(k)) continue;
-      const where = { op: t.name, point: xs, input: k, value };
-      const estimate = numeric(xs, k);
-      checks.push(
-        compare(
-          { ...where, kind: "partial" },
-          grads[k],
-          estimate.value,
-          estimate.error,
-          o,
-        ),
-        compare(
-          { ...where, kind: "upstream" },
-          seeded[k],
-          g * estimate.value,
-          Math.abs(g) * estimate.error,
-          o,
-        ),
-      );
-      if (again !== null) {
-        checks.push(same({ ...where, kind: "rerun" }, again[k], grads[k]));
+    for (let i = 0; i < points.length; i++) {
+      checker.checkPoint(points[i], i < RERUN_POINTS);
+    }
+    // Edge points and points next to each kink, where the op is finite.
+    for (const xs of edgePoints(t, nary ? 3 : t.arity)) {
+      checker.checkPoint(xs, false);
+    }
+    // One Value as every operand: a * a, a + a, a / a, sum([a, a, a]).
+    if ((nary || t.arity >= 2) && constant.size === 0) {
+      const n = nary ? 3 : t.arity;
+      for (let i = 0; i < Math.min(REPEATED_POINTS, o.samples); i++) {
+        const xs = draw(rng, 1, (xs) => t.domain(...fill(n, xs[0])));
+        if (xs === null) break;
+        checker.checkRepeated(xs[0], n);
       }
     }
+    // At each kink: the analytic value between the one-sided slopes.
+    if (constant.size === 0) {
+      for (const kink of t.kinks) {
+        if (t.domain(kink)) checker.checkKink(kink);
+      }
+    }
+  } catch (error) {
+    throw named(error, action, checker.at);
+  }
+  const checks = checker.checks;
+  const report: GradcheckReport = {
+    ok: checks.every((c) => c.ok),
+    name: t.name,
+    seed: o.seed,
+    checks,
   };
+  if (!report.ok) {
+    report.diagnosis = diagnose(checks, {
+      slopeAt: (xs, k) => checker.numeric(xs, k),
+    });
+  }
+  return report;
+}
 
-  // Random points inside the domain, clear of kinks.
-  const points: number[][] = [];
-  for (let i = 0; i < o.samples; i++) {
-    const n = nary ? NARY_SIZES[i % NARY_SIZES.length] : t.arity;
-    const xs = draw(rng, n, (xs) => t.domain(...xs) && clearOfKinks(t, xs));
-    if (xs === null) {
-      throw new RangeError(
-        `${action}: found no point inside its domain in ${TRIES} tries`,
-      );
-    }
-    points.push(xs);
+/**
+ * An error thrown while checking, with the op's name (and the point) in
+ * front of its message; same class, the original as `cause`.
+ */
+function named(
+  error: unknown,
+  action: string,
+  at: readonly number[] | null,
+): Error {
+  if (error instanceof Error && error.message.startsWith(action)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const where = at === null ? "" : ` at (${at.join(", ")})`;
+  const text = `${action}${where}: ${message}`;
+  if (error instanceof TypeError) return new TypeError(text, { cause: error });
+  if (error instanceof RangeError) {
+    return new RangeError(text, { cause: error });
   }
-  for (let i = 0; i < points.length; i++) {
-    checkPoint(points[i], i < RERUN_POINTS);
-  }
-  // Edge points and points next to each kink, where the op is finite.
-  for (const xs of edgePoints(t, nary ? 3 : t.arity)) checkPoint(xs, false);
-
-  // One Value as every operand: a * a, a + a, a / a, sum([a, a, a]).
-  if ((nary || t.arity >= 2) && constant.size === 0) {
-    const n = nary ? 3 : t.arity;
-    for (let i = 0; i < Math.min(REPEATED_POINTS, o.samples); i++) {
-      const xs = draw(rng, 1, (xs) => t.domain(...fill(n, xs[0])));
-      if (xs === null) break;
-      const a = new Value(xs[0]);
-      const y = t.apply(fill(n, a));
-      y.backward();
-      const estimate = centralDerivative(
-        (s) => t.forward(...fill(n, s)),
-        xs[0],
-        o.eps * Math.max(1, Math.abs(xs[0])),
-        (s) => t.domain(...fill(n, s)),
-        target,
-      );
-      checks.push(compare(
-        {
-          op: t.name,
-          kind: "repeated",
-          point: fill(n, xs[0]),
-          input: -1,
-          value: y.data,
-        },
-        a.grad,
-        estimate.value,
-        estimate.error,
-        o,
-      ));
-    }
-  }
-
-  // At each kink: the analytic value between the one-sided slopes.
-  if (constant.size === 0) {
-    for (const kink of t.kinks) {
-      if (!t.domain(kink)) continue;
-      const x = new Value(kink);
-      const y = t.apply([x]);
-      y.backward();
-      const [left, right] = oneSidedSlopes(
-        (s) => t.forward(s),
-        kink,
-        o.eps * Math.max(1, Math.abs(kink)),
-        (s) => t.domain(s),
-      );
-      checks.push(between(
-        { op: t.name, kind: "kink", point: [kink], input: 0, value: y.data },
-        x.grad,
-        left,
-        right,
-        o,
-      ));
-    }
-  }
-  return { ok: checks.every((c) => c.ok), name: t.name, seed: o.seed, checks };
+  return new Error(text, { cause: error });
 }
 
 /**
@@ -314,86 +262,6 @@ export function checkAllOps(
     reports[name] = checkOp(ops[name], options);
   }
   return reports;
-}
-
-function isOp(x: unknown): x is Op {
-  if (typeof x !== "object" || x === null) return false;
-  const op = x as Op;
-  return typeof op.name === "string" && typeof op.arity === "number" &&
-    typeof op.forward === "function" && typeof op.derivatives === "function";
-}
-
-/** What checkOp needs from a built-in Op, a user Op or an OpFunction. */
-function resolve(op: unknown): Target {
-  let fn: OpFunction | null = null;
-  let spec: Op;
-  if (typeof op === "function" && isOp((op as OpFunction).op)) {
-    fn = op as OpFunction;
-    spec = fn.op;
-  } else if (isOp(op)) {
-    spec = op;
-  } else {
-    throw new TypeError(
-      `Cannot run checkOp: op must be an Op or an OpFunction, got ${
-        describe(op)
-      }`,
-    );
-  }
-  const domain = spec.domain;
-  const base = {
-    name: spec.name,
-    arity: spec.arity,
-    forward: spec.forward,
-    domain: domain === undefined
-      ? () => true
-      : (...xs: number[]) => domain(...xs) === true,
-    kinks: spec.arity === 1 ? spec.kinks ?? [] : [],
-  };
-  if (Object.hasOwn(ops, spec.name) && ops[spec.name] === spec) {
-    // A built-in: apply it the way users do, through the Value method (or
-    // sum()), so the check covers the method and backward()'s fast path.
-    if (spec.name === "sum") {
-      return { ...base, apply: (args) => sum(args), numberAt: () => true };
-    }
-    const method = (Value.prototype as unknown as Record<string, unknown>)[
-      spec.name
-    ];
-    if (typeof method !== "function") {
-      throw new TypeError(
-        `Cannot run checkOp: built-in op "${spec.name}" has no Value method`,
-      );
-    }
-    return {
-      ...base,
-      apply: (args) => method.apply(args[0], args.slice(1)) as Value,
-      numberAt: (k) => k > 0,
-    };
-  }
-  // A user op: through its OpFunction, or one made from the Op by defineOp
-  // (which also checks the spec).
-  const apply = fn ?? defineOp({
-    name: spec.name,
-    arity: spec.arity,
-    forward: spec.forward,
-    derivatives: spec.derivatives,
-    domain: spec.domain,
-    kinks: spec.kinks,
-  });
-  return {
-    ...base,
-    apply: (args) => {
-      const y: unknown = apply(...args);
-      if (!(y instanceof Value)) {
-        throw new TypeError(
-          `Cannot run checkOp on op "${spec.name}": the op must return a Value, got ${
-            describe(y)
-          }`,
-        );
-      }
-      return y;
-    },
-    numberAt: () => true,
-  };
 }
 
 /** A random input: mostly in [-3, 3], sometimes 1e-3 to 20 in magnitude. */
@@ -429,13 +297,25 @@ function clearOfKinks(t: Target, xs: readonly number[]): boolean {
 /** Edge points, then points next to each kink, where the op is finite. */
 function edgePoints(t: Target, n: number): number[][] {
   const candidates: number[][] = [];
+  const at = (k: number, e: number): number[] => {
+    const xs = fill(n, ORDINARY);
+    xs[k] = e;
+    return xs;
+  };
   for (const e of EDGES) {
-    candidates.push(fill(n, e));
+    if (n === 1 || Math.abs(e) <= ALL_AT_ONCE) candidates.push(fill(n, e));
     if (n === 1) continue;
-    for (let k = 0; k < n; k++) {
-      const xs = fill(n, ORDINARY);
-      xs[k] = e;
-      candidates.push(xs);
+    for (let k = 0; k < n; k++) candidates.push(at(k, e));
+  }
+  // The largest magnitude where the forward is finite, per input and sign.
+  const finite = (xs: number[]): boolean =>
+    t.domain(...xs) && Number.isFinite(t.forward(...xs));
+  for (let k = 0; k < n; k++) {
+    for (const sign of [1, -1]) {
+      const place = (m: number): number[] =>
+        n === 1 ? [sign * m] : at(k, sign * m);
+      const limit = largestFinite((m) => finite(place(m)));
+      if (limit !== null) candidates.push(place(limit));
     }
   }
   for (const kink of t.kinks) {
@@ -448,10 +328,28 @@ function edgePoints(t: Target, n: number): number[][] {
     if (seen.has(key)) continue;
     seen.add(key);
     if (t.kinks.includes(xs[0])) continue; // the kink check covers it
-    if (!t.domain(...xs) || !Number.isFinite(t.forward(...xs))) continue;
+    if (!finite(xs)) continue;
     points.push(xs);
   }
   return points;
+}
+
+/**
+ * Where `ok(m)` turns false as m grows from 1 to 1e300: the largest m found
+ * by bisection (in log scale) with ok(m), moved in by a millionth so a
+ * difference step fits, or null if ok(1) is false or ok(1e300) is true.
+ */
+function largestFinite(ok: (m: number) => boolean): number | null {
+  if (!ok(1) || ok(1e300)) return null;
+  let low = 0; // log10 of a magnitude where ok holds
+  let high = 300; // ... and one where it does not
+  for (let i = 0; i < 60; i++) {
+    const mid = (low + high) / 2;
+    if (ok(10 ** mid)) low = mid;
+    else high = mid;
+  }
+  const m = 10 ** low * (1 - 1e-6);
+  return ok(m) ? m : null;
 }
 
 function fill<T>(n: number, x: T): T[] {

@@ -22,6 +22,8 @@ import {
   type GradcheckOptions,
   type GradcheckReport,
 } from "./mod.ts";
+import { MAX_SAMPLES } from "./_options.ts";
+import { isOp } from "./_local.ts";
 
 const USAGE = `Usage: deno task gradcheck [options] [module.ts ...]
 
@@ -29,7 +31,7 @@ Checks the derivatives of every built-in op against central differences,
 or, given modules, of every OpFunction or Op they export (from defineOp).
 
 Options:
-  --samples N   random points per op (default 64)
+  --samples N   random points per op, 1 to ${MAX_SAMPLES} (default 64)
   --seed N      seed of the random points, to replay a run (default 1)
   --json        print the reports as JSON instead of a table
   -h, --help    print this help
@@ -47,7 +49,7 @@ async function main(args: string[]): Promise<number> {
   }
   const options: GradcheckOptions = {};
   if (values.samples !== undefined) {
-    options.samples = integer("--samples", values.samples, 1, 1e6);
+    options.samples = integer("--samples", values.samples, 1, MAX_SAMPLES);
   }
   if (values.seed !== undefined) {
     options.seed = integer("--seed", values.seed, 0, 0xffffffff);
@@ -65,13 +67,17 @@ async function main(args: string[]): Promise<number> {
     }
     reports = {};
     for (const [path, op] of found) {
-      const key = op.name in reports ? `${op.name} (${path})` : op.name;
+      // One entry per op, however many share a name: "twin", then
+      // "twin (ops.ts)", "twin (ops.ts) #3", ...
+      let key = op.name;
+      if (Object.hasOwn(reports, key)) key = `${op.name} (${path})`;
+      for (let n = 3; Object.hasOwn(reports, key); n++) {
+        key = `${op.name} (${path}) #${n}`;
+      }
       try {
         reports[key] = checkOp(op, options);
       } catch (error) {
-        errors.push(
-          `Cannot check op "${op.name}" from "${path}": ${firstLine(error)}`,
-        );
+        errors.push(`${firstLine(error)} (module "${path}")`);
       }
     }
   }
@@ -144,9 +150,31 @@ function integer(flag: string, text: string, min: number, max: number): number {
   return n;
 }
 
-/** Imports `path` (relative to the working directory) and returns its ops. */
+/**
+ * The directory relative paths are resolved against: where the user typed
+ * the command. `deno task` runs the CLI in the repository root and puts
+ * the caller's directory in INIT_CWD (and "deno/..." in
+ * npm_config_user_agent). INIT_CWD is used only under deno task and when
+ * the working directory is that root, so a stale INIT_CWD left by an outer
+ * script cannot move a direct `deno run`.
+ */
+function callerDirectory(): string {
+  const cwd = Deno.cwd();
+  const root = new URL("../", import.meta.url);
+  const init = Deno.env.get("INIT_CWD");
+  const task = Deno.env.get("npm_config_user_agent")?.startsWith("deno/");
+  if (
+    task && init !== undefined && init !== "" &&
+    pathToFileURL(`${cwd}/`).href === root.href
+  ) {
+    return init;
+  }
+  return cwd;
+}
+
+/** Imports `path` (relative to the caller's directory) and returns its ops. */
 async function opsOf(path: string): Promise<Op[]> {
-  const url = new URL(path, pathToFileURL(`${Deno.cwd()}/`));
+  const url = new URL(path, pathToFileURL(`${callerDirectory()}/`));
   let stat: Deno.FileInfo;
   try {
     stat = await Deno.stat(url);
@@ -176,13 +204,6 @@ async function opsOf(path: string): Promise<Op[]> {
     throw new UsageError(`module "${path}" exports no OpFunction or Op`);
   }
   return [...found];
-}
-
-function isOp(x: unknown): x is Op {
-  if (typeof x !== "object" || x === null) return false;
-  const op = x as Op;
-  return typeof op.name === "string" && typeof op.arity === "number" &&
-    typeof op.forward === "function" && typeof op.derivatives === "function";
 }
 
 function firstLine(error: unknown): string {

@@ -1,4 +1,5 @@
-import { describe } from "../engine/_validate.ts";
+import { describe } from "./_describe.ts";
+import { number } from "./_format.ts";
 import type { GradcheckCheck, GradcheckReport } from "./gradcheck.ts";
 
 /** Options for {@linkcode formatReport}. */
@@ -14,13 +15,15 @@ export interface FormatReportOptions {
 /**
  * Renders a report as a plain-text table for people: the worst checks first
  * (failures, plain partial derivatives before the checks derived from
- * them, then the passes that used most of their tolerance), each with
- * its op, kind, input, point, analytic and numeric derivatives, absolute
- * and relative error, tolerance and the numerical estimate's own error,
- * then a one-line summary with the seed to replay the run.
+ * them, then inconclusive checks, then the passes that used most of their
+ * tolerance), each with its status, op, kind, input, point, analytic and
+ * numeric derivatives, absolute and relative error, tolerance (the largest
+ * error that is not a failure) and the numerical estimate's own error; then
+ * the report's diagnosis lines, if any; then a one-line summary that counts
+ * each status, with the seed to replay the run.
  *
- * Given the record that {@linkcode checkAllOps} returns (op name to report),
- * it first lists one line per op.
+ * Given a record of reports (as {@linkcode checkAllOps} returns), it first
+ * lists one line per entry, named by its key.
  *
  * @param report One report, or a record of reports by op name.
  * @param options How many checks to list.
@@ -40,7 +43,11 @@ export interface FormatReportOptions {
  * });
  * const text = formatReport(checkOp(cube, { samples: 8 }), { rows: 3 });
  * assert.match(text, /^FAIL +cube +partial/m);
- * assert.match(text, /cube: \d+ checks at \d+ points: \d+ passed, \d+ failed \(seed 1\)$/);
+ * assert.match(text, /^diagnosis: constant factor: analytic = 0\.6667 × numeric/m);
+ * assert.match(
+ *   text,
+ *   /cube: \d+ checks at \d+ points: \d+ passed, \d+ failed, 0 non-finite, 0 inconclusive \(seed 1\)$/,
+ * );
  * ```
  */
 export function formatReport(
@@ -49,12 +56,12 @@ export function formatReport(
 ): string {
   const rows = readRows(options);
   const lines: string[] = [];
-  let reports: GradcheckReport[];
+  let entries: [string, GradcheckReport][];
   if (isReport(report)) {
-    reports = [report];
+    entries = [[report.name, report]];
   } else if (typeof report === "object" && report !== null) {
-    reports = Object.values(report);
-    for (const r of reports) {
+    entries = Object.entries(report);
+    for (const [, r] of entries) {
       if (!isReport(r)) {
         throw new TypeError(
           `Cannot format report: expected a report or a record of reports, got a record holding ${
@@ -63,7 +70,7 @@ export function formatReport(
         );
       }
     }
-    lines.push(...opTable(reports), "");
+    lines.push(...opTable(entries), "");
   } else {
     throw new TypeError(
       `Cannot format report: expected a report or a record of reports, got ${
@@ -71,6 +78,7 @@ export function formatReport(
       }`,
     );
   }
+  const reports = entries.map(([, r]) => r);
   const checks: GradcheckCheck[] = [];
   for (const r of reports) checks.push(...r.checks);
   const worst = checks.slice().sort(byBadness);
@@ -86,16 +94,25 @@ export function formatReport(
       );
     }
   }
+  for (const [name, r] of entries) {
+    for (const line of r.diagnosis ?? []) {
+      lines.push(
+        isReport(report)
+          ? `diagnosis: ${line}`
+          : `diagnosis of ${name}: ${line}`,
+      );
+    }
+  }
   const seeds = [...new Set(reports.map((r) => r.seed))].join(", ");
-  const failed = checks.filter((c) => !c.ok).length;
-  const nonFinite = checks.filter((c) => c.status === "non-finite").length;
+  const count = (status: string): number =>
+    checks.filter((c) => c.status === status).length;
   const what = isReport(report) ? report.name : plural(reports.length, "op");
   lines.push(
     `${what}: ${plural(checks.length, "check")} at ${
       plural(countPoints(checks), "point")
-    }: ${checks.length - failed} passed, ${failed} failed${
-      nonFinite > 0 ? ` (${nonFinite} non-finite)` : ""
-    } (seed ${seeds})`,
+    }: ${count("pass")} passed, ${count("fail")} failed, ${
+      count("non-finite")
+    } non-finite, ${count("inconclusive")} inconclusive (seed ${seeds})`,
   );
   return lines.join("\n");
 }
@@ -127,10 +144,10 @@ function isReport(x: unknown): x is GradcheckReport {
 }
 
 /**
- * Failures before passes, non-finite first; failures of the plain partial
- * derivative before the checks derived from it (an op with a wrong
- * derivative fails its upstream checks too, by a factor |g| more); then by
- * error over tolerance.
+ * Failures first, non-finite before fail, then inconclusive checks, then
+ * passes; failures of the plain partial derivative before the checks
+ * derived from it (an op with a wrong derivative fails its upstream checks
+ * too, by a factor |g| more); then by error over tolerance.
  */
 function byBadness(a: GradcheckCheck, b: GradcheckCheck): number {
   const rank = statusRank(a) - statusRank(b);
@@ -145,7 +162,13 @@ function byBadness(a: GradcheckCheck, b: GradcheckCheck): number {
 const KIND_ORDER = ["partial", "kink", "repeated", "upstream", "rerun"];
 
 function statusRank(c: GradcheckCheck): number {
-  return c.status === "non-finite" ? 0 : c.status === "fail" ? 1 : 2;
+  return c.status === "non-finite"
+    ? 0
+    : c.status === "fail"
+    ? 1
+    : c.status === "inconclusive"
+    ? 2
+    : 3;
 }
 
 /** How much of its tolerance a check used (Infinity for NaN or 0 tolerance). */
@@ -161,29 +184,37 @@ function countPoints(checks: readonly GradcheckCheck[]): number {
   return keys.size;
 }
 
-function opTable(reports: readonly GradcheckReport[]): string[] {
+function opTable(entries: readonly [string, GradcheckReport][]): string[] {
   const header = [
     "op",
     "result",
     "points",
     "checks",
     "failed",
+    "inconclusive",
     "worst err/tol",
   ];
-  const body = reports.map((r) => {
+  const body = entries.map(([name, r]) => {
     const failed = r.checks.filter((c) => !c.ok).length;
+    const inconclusive = r.checks.filter((c) =>
+      c.status === "inconclusive"
+    ).length;
+    // Over the decided checks: an inconclusive one has no meaningful ratio.
     let worst = 0;
-    for (const c of r.checks) worst = Math.max(worst, ratio(c));
+    for (const c of r.checks) {
+      if (c.status !== "inconclusive") worst = Math.max(worst, ratio(c));
+    }
     return [
-      r.name,
+      name,
       r.ok ? "pass" : "FAIL",
       String(countPoints(r.checks)),
       String(r.checks.length),
       String(failed),
+      String(inconclusive),
       number(worst, 3),
     ];
   });
-  return align([header, ...body], [false, false, true, true, true, true]);
+  return align([header, ...body], [false, false, true, true, true, true, true]);
 }
 
 function checkTable(checks: readonly GradcheckCheck[]): string[] {
@@ -201,11 +232,11 @@ function checkTable(checks: readonly GradcheckCheck[]): string[] {
     "fd err",
   ];
   const body = checks.map((c) => [
-    c.status === "pass" ? "pass" : c.status.toUpperCase(),
+    c.ok ? c.status : c.status.toUpperCase(),
     c.op,
     c.kind,
     c.input === -1 ? "all" : String(c.input),
-    `(${c.point.map((x) => number(x, 6)).join(", ")})`,
+    pointText(c.point),
     number(c.analytic, 6),
     c.slopes === undefined
       ? number(c.numeric, 6)
@@ -230,6 +261,16 @@ function checkTable(checks: readonly GradcheckCheck[]): string[] {
   ]);
 }
 
+/** `(1, 2)`; a long point as its first three inputs and a count. */
+function pointText(point: readonly number[]): string {
+  if (point.length <= 6) {
+    return `(${point.map((x) => number(x, 6)).join(", ")})`;
+  }
+  return `(${
+    point.slice(0, 3).map((x) => number(x, 6)).join(", ")
+  }, ... ${point.length} inputs)`;
+}
+
 /** Pads each column to its widest cell; numbers to the right. */
 function align(table: string[][], right: boolean[]): string[] {
   const widths = table[0].map((_, j) =>
@@ -244,15 +285,4 @@ function align(table: string[][], right: boolean[]): string[] {
         : cell.padEnd(widths[j])
     ).join("  ").trimEnd()
   );
-}
-
-/** `0.444444`, `1.2e-7`, `NaN`: `digits` significant digits, no trailing zeros. */
-function number(x: number, digits: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (!Number.isFinite(x)) return x > 0 ? "Infinity" : "-Infinity";
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e6) return String(Number(x.toPrecision(digits)));
-  const [mantissa, exponent] = x.toExponential(digits - 1).split("e");
-  return `${String(Number(mantissa))}e${exponent.replace("+", "")}`;
 }

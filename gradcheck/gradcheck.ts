@@ -1,9 +1,20 @@
-import { describe } from "../engine/_validate.ts";
-import { Value } from "../engine/value.ts";
+import {
+  type Op,
+  type OpFunction,
+  ops as builtins,
+  topo,
+  Value,
+} from "../engine/mod.ts";
+import { Random } from "../nn/_random.ts";
 import { AssertionError } from "./_assertion_error.ts";
 import { compare } from "./_check.ts";
+import { describe } from "./_describe.ts";
+import { diagnose } from "./_diagnose.ts";
+import { number } from "./_format.ts";
+import { LocalChecker, resolve, stepTarget } from "./_local.ts";
 import { centralDerivative } from "./_numeric.ts";
-import { readOptions } from "./_options.ts";
+import { readOptions, type Resolved } from "./_options.ts";
+import { checkOp } from "./check_op.ts";
 import { formatReport } from "./format_report.ts";
 
 /** Options for {@linkcode gradcheck}, {@linkcode checkOp} and {@linkcode checkAllOps}. */
@@ -17,21 +28,26 @@ export interface GradcheckOptions {
    */
   eps?: number;
   /**
-   * Absolute tolerance: a check passes when
-   * |analytic - numeric| <= atol + rtol * |numeric|.
+   * Absolute tolerance for the numerical estimate's noise: a check whose
+   * estimate is uncertain by more than `atol + rtol * |numeric|` cannot
+   * pass (it is `"inconclusive"`, or `"fail"` if the difference is larger
+   * still). It never excuses a difference larger than the estimate's own
+   * error bound: see {@linkcode CheckStatus}.
    *
    * @default {1e-5}
    */
   atol?: number;
   /**
-   * Relative tolerance, see `atol`.
+   * Relative tolerance: a difference up to `rtol * |numeric|` (plus the
+   * estimate's error bound) is not a failure.
    *
    * @default {1e-3}
    */
   rtol?: number;
   /**
    * `checkOp`: how many random points to sample inside the op's domain
-   * (edge and kink points come on top). Not used by `gradcheck`.
+   * (edge and kink points come on top), 1 to 10000. Not used by
+   * `gradcheck`.
    *
    * @default {64}
    */
@@ -52,6 +68,27 @@ export interface GradcheckOptions {
    * @default {[]}
    */
   constants?: number[];
+  /**
+   * `gradcheck`: check one random direction instead of every input: the
+   * gradient's dot product with a random vector u (±max(1, |x_k|) per
+   * input) against a central difference of f along u, as the fast mode of
+   * `torch.autograd.gradcheck` and JAX's `check_grads`. A few calls of f,
+   * however many inputs; a wrong gradient fails unless its error happens
+   * to be orthogonal to u.
+   *
+   * @default {false}
+   */
+  fast?: boolean;
+  /**
+   * `gradcheck`: your own ops (`OpFunction`s from `defineOp`, or their
+   * `Op`s) used inside f. When f fails, gradcheck checks each node of the
+   * graph locally, in topological order, at the values it saw, and names
+   * the first whose op is wrong; built-in ops are always checked, a user
+   * op only if it is listed here (nodes only carry the op's name).
+   *
+   * @default {[]}
+   */
+  ops?: (Op | OpFunction)[];
 }
 
 /**
@@ -65,17 +102,33 @@ export interface GradcheckOptions {
  *   the gradients of all operands must accumulate;
  * - `"kink"`: at a declared kink, the analytic value against the two
  *   one-sided slopes;
- * - `"rerun"`: a second build and `backward()` at the same point against
- *   the first, bit for bit.
+ * - `"rerun"`: `backward()` twice on one graph: what the second pass adds
+ *   to each input against the first pass, bit for bit (an op that keeps
+ *   state between calls fails; PyTorch's reentrancy check);
+ * - `"direction"`: `gradcheck` with `fast`: the gradient's dot product with
+ *   a random direction u against a central difference along u.
  */
-export type CheckKind = "partial" | "upstream" | "repeated" | "kink" | "rerun";
+export type CheckKind =
+  | "partial"
+  | "upstream"
+  | "repeated"
+  | "kink"
+  | "rerun"
+  | "direction";
 
 /**
- * The outcome of one check: `"pass"`, `"fail"` (the error is above the
- * tolerance) or `"non-finite"` (NaN or Infinity in the value, the analytic
- * or the numeric derivative).
+ * The outcome of one check, judged against the numerical estimate's own
+ * error bound e (`numericError`):
+ * - `"fail"`: |analytic - numeric| > rtol |numeric| + 3e: a difference
+ *   that the estimate resolves, however small (a tolerance never excuses
+ *   it);
+ * - `"inconclusive"`: not a failure, but the estimate is too uncertain to
+ *   certify a pass (3e > atol + rtol |numeric|); counted, not a failure;
+ * - `"pass"`: agreement, with an estimate good enough to tell;
+ * - `"non-finite"`: NaN or Infinity in the value, the analytic or the
+ *   numeric derivative: a failure.
  */
-export type CheckStatus = "pass" | "fail" | "non-finite";
+export type CheckStatus = "pass" | "fail" | "inconclusive" | "non-finite";
 
 /** One comparison of an analytic derivative with a numerical one. */
 export interface GradcheckCheck {
@@ -99,26 +152,43 @@ export interface GradcheckCheck {
   numeric: number;
   /**
    * A bound on the numerical estimate's own error (truncation plus
-   * rounding): a mismatch far above it is not noise.
+   * rounding, plus, in `checkOp`, how much the op's derivative curves
+   * within the step): a mismatch above it is not noise.
    */
   numericError: number;
   /** |analytic - numeric|. */
   absError: number;
   /** absError / max(|analytic|, |numeric|), 0 when both are 0. */
   relError: number;
-  /** The largest absError that passes: atol + rtol * |numeric|. */
+  /** The largest absError that is not a failure: rtol * |numeric| + 3 numericError. */
   tolerance: number;
-  /** `"pass"`, `"fail"` or `"non-finite"`. */
+  /** See {@linkcode CheckStatus}. */
   status: CheckStatus;
-  /** Whether `status` is `"pass"`. */
+  /** Whether the check is not a failure: `status` is `"pass"` or `"inconclusive"`. */
   ok: boolean;
   /** For `"kink"` checks: the left and right one-sided slopes. */
   slopes?: [number, number];
 }
 
+/** Where in a graph {@linkcode gradcheck} found the first wrong op. */
+export interface GradcheckCulprit {
+  /** The node's op name. */
+  op: string;
+  /** The node's label, if it has one. */
+  label: string | undefined;
+  /** Its position in `topo(output)`, from 0. */
+  index: number;
+  /** How many nodes `topo(output)` has. */
+  nodes: number;
+  /** The node's input values, where its op was checked. */
+  point: number[];
+  /** The failing local checks of its op at `point`. */
+  checks: GradcheckCheck[];
+}
+
 /** The result of {@linkcode gradcheck} or {@linkcode checkOp}. */
 export interface GradcheckReport {
-  /** Whether every check passed. */
+  /** Whether no check failed (`"inconclusive"` checks do not fail). */
   ok: boolean;
   /** The op's name, or the checked function's name (`"f"` if it has none). */
   name: string;
@@ -126,6 +196,17 @@ export interface GradcheckReport {
   seed: number;
   /** Every check, in the order made; {@linkcode formatReport} sorts them worst first. */
   checks: GradcheckCheck[];
+  /**
+   * When checks fail: what kind of mistake the pattern of failures shows
+   * (sign flipped, constant factor, zero, output used for input, not
+   * multiplied by the upstream gradient, no accumulation over repeated
+   * operands, non-finite only at some points, state kept between calls),
+   * one line each, and for `gradcheck` where in the graph the first wrong
+   * op is. Empty when the evidence names nothing.
+   */
+  diagnosis?: string[];
+  /** `gradcheck` only, when it fails: the first node whose own op is wrong. */
+  culprit?: GradcheckCulprit;
 }
 
 /**
@@ -135,16 +216,25 @@ export interface GradcheckReport {
  *
  * The numerical derivative moves one input by `eps * max(1, |x|)` and by
  * half that, and combines the two central differences with one Richardson
- * step; where that estimate is unstable (a pole, overflow) the step
- * shrinks. A check passes when |analytic - numeric| <= atol + rtol *
- * |numeric|; NaN or Infinity anywhere is a failure with status
- * `"non-finite"`.
+ * step, which also bounds its own error; where that estimate is unstable (a
+ * pole, overflow) the step shrinks. Each check is judged against that
+ * bound (see {@linkcode CheckStatus}); NaN or Infinity anywhere is a
+ * failure with status `"non-finite"`. With `fast`, one random direction is
+ * checked instead of each input.
+ *
+ * When a check fails, gradcheck checks every node of the graph whose op it
+ * knows (built-in ops, and those in `options.ops`) at the values the node
+ * saw, in topological order, and reports the first wrong one in
+ * `report.culprit` and `report.diagnosis`, with checkOp's diagnosis of
+ * that op.
  *
  * @param f Builds the output from one Value per input; called once for the
  *   gradients and several times per input for the differences.
  * @param inputs The point to check at: finite numbers, one per argument of `f`.
- * @param options Tolerances, step and constant inputs.
- * @returns The report: `ok` and one check per non-constant input.
+ * @param options Tolerances, step, constant inputs, `fast`, and your own
+ *   ops to look for in the graph.
+ * @returns The report: `ok` and one check per non-constant input (one in
+ *   all with `fast`), and when it fails, `diagnosis` and `culprit`.
  * @throws {TypeError} If `f` is not a function or does not return a Value,
  *   or `inputs` or `options` have the wrong type.
  * @throws {RangeError} If an input or option is out of range.
@@ -156,6 +246,28 @@ export interface GradcheckReport {
  * const report = gradcheck((x, y) => x.mul(y).tanh(), [0.5, -1.2]);
  * assert.equal(report.ok, true);
  * assert.deepEqual(report.checks.map((c) => c.input), [0, 1]);
+ * ```
+ * @example Finding the wrong op inside a function of many inputs
+ * ```ts
+ * import { defineOp, sum } from "@micrograd/micrograd/engine";
+ * import { gradcheck } from "@micrograd/micrograd/gradcheck";
+ * import assert from "node:assert/strict";
+ *
+ * const cube = defineOp({
+ *   name: "cube",
+ *   forward: (x) => x ** 3,
+ *   derivatives: ([x]) => [-3 * x * x], // sign wrong
+ * });
+ * const xs = Array.from({ length: 50 }, (_, i) => Math.sin(i));
+ * const report = gradcheck(
+ *   (...v) => sum(v.map((x, i) => (i === 7 ? cube(x) : x.tanh()))),
+ *   xs,
+ *   { fast: true, ops: [cube] },
+ * );
+ * assert.equal(report.checks.length, 1); // one direction, not 50 inputs
+ * assert.equal(report.ok, false);
+ * assert.equal(report.culprit?.op, "cube");
+ * assert.match(report.diagnosis?.at(-1) ?? "", /^op "cube": sign flipped/);
  * ```
  * @example Holding an input constant
  * ```ts
@@ -220,37 +332,172 @@ export function gradcheck(
   };
   const [leaves, y] = run(inputs);
   y.backward();
+  const constant = new Set(o.constants);
+  const target = (d: number): number => stepTarget(d, o);
   const checks: GradcheckCheck[] = [];
-  for (let k = 0; k < inputs.length; k++) {
-    if (o.constants.includes(k)) continue;
-    const x = inputs[k];
-    const at = (t: number): number => {
-      const xs = inputs.slice();
-      xs[k] = t;
-      return run(xs)[1].data;
-    };
+  if (o.fast) {
+    // One random direction u: the gradient's dot product with u against
+    // the slope of t -> f(x + t u) at 0.
+    const rng = new Random(o.seed);
+    const u = inputs.map((x, k) =>
+      constant.has(k)
+        ? 0
+        : (rng.next() < 0.5 ? -1 : 1) * Math.max(1, Math.abs(x))
+    );
+    let analytic = 0;
+    let size = 0;
+    for (let k = 0; k < inputs.length; k++) {
+      if (u[k] === 0) continue;
+      analytic += leaves[k].grad * u[k];
+      size += Math.abs(leaves[k].grad * u[k]);
+    }
     const estimate = centralDerivative(
-      at,
-      x,
-      o.eps * Math.max(1, Math.abs(x)),
+      (t) => run(inputs.map((x, k) => x + t * u[k]))[1].data,
+      0,
+      o.eps,
       Number.isFinite,
-      (d) => 0.01 * (o.atol + o.rtol * Math.abs(d)),
+      target,
     );
     checks.push(compare(
       {
         op: name,
-        kind: "partial",
+        kind: "direction",
         point: inputs.slice(),
-        input: k,
+        input: -1,
         value: y.data,
       },
-      leaves[k].grad,
+      analytic,
       estimate.value,
       estimate.error,
       o,
+      // Rounding of the dot product, a few ulps per term.
+      4 * inputs.length * Number.EPSILON * size,
     ));
+  } else {
+    for (let k = 0; k < inputs.length; k++) {
+      if (constant.has(k)) continue;
+      const x = inputs[k];
+      const at = (t: number): number => {
+        const xs = inputs.slice();
+        xs[k] = t;
+        return run(xs)[1].data;
+      };
+      const estimate = centralDerivative(
+        at,
+        x,
+        o.eps * Math.max(1, Math.abs(x)),
+        Number.isFinite,
+        target,
+      );
+      checks.push(compare(
+        {
+          op: name,
+          kind: "partial",
+          point: inputs.slice(),
+          input: k,
+          value: y.data,
+        },
+        leaves[k].grad,
+        estimate.value,
+        estimate.error,
+        o,
+      ));
+    }
   }
-  return { ok: checks.every((c) => c.ok), name, seed: o.seed, checks };
+  const report: GradcheckReport = {
+    ok: checks.every((c) => c.ok),
+    name,
+    seed: o.seed,
+    checks,
+  };
+  if (!report.ok) {
+    report.diagnosis = diagnose(checks);
+    locate(run(inputs)[1], o, report);
+  }
+  return report;
+}
+
+/**
+ * Checks every node of the graph under `root` whose op is known (built in,
+ * or in `options.ops`), in topological order, at the values it saw: its
+ * op's partials, with a seeded upstream gradient, backward() twice, and a
+ * repeated operand where the node has one. The first node that fails goes
+ * into `report.culprit`, with a line (and the op's own diagnosis from
+ * checkOp) in `report.diagnosis`.
+ */
+function locate(root: Value, o: Resolved, report: GradcheckReport): void {
+  const diagnosis = report.diagnosis ?? [];
+  report.diagnosis = diagnosis;
+  const known = new Map<string, Op>();
+  for (const name of Object.keys(builtins)) known.set(name, builtins[name]);
+  for (const op of o.ops) known.set(op.name, op);
+  const local = { ...o, constants: [] };
+  const nodes = topo(root);
+  const unknown = new Set<string>();
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    if (node.op === "") continue;
+    const op = known.get(node.op);
+    if (op === undefined) {
+      unknown.add(node.op);
+      continue;
+    }
+    const target = resolve(op);
+    const checker = new LocalChecker(target, local, new Random(o.seed));
+    const xs = node.inputs.map((v) => v.data);
+    const where = `op "${node.op}"${
+      node.label === undefined ? "" : ` (label "${node.label}")`
+    }, node ${i + 1} of ${nodes.length} in topological order`;
+    if (!target.domain(...xs)) {
+      // Not the op's fault: it was given a point where it is undefined.
+      diagnosis.push(
+        `${where} gets (${
+          xs.map((x) => number(x, 6)).join(", ")
+        }), outside its domain`,
+      );
+      return;
+    }
+    checker.checkPoint(xs, true);
+    const same = node.inputs.length >= 2 &&
+      node.inputs.every((v) => v === node.inputs[0]);
+    if (same) checker.checkRepeated(xs[0], xs.length);
+    const failing = checker.checks.filter((c) => !c.ok);
+    if (failing.length === 0) continue;
+    report.culprit = {
+      op: node.op,
+      label: node.label,
+      index: i,
+      nodes: nodes.length,
+      point: xs,
+      checks: failing,
+    };
+    const c = failing[0];
+    diagnosis.push(
+      `first wrong node: ${where}, at (${
+        xs.map((x) => number(x, 6)).join(", ")
+      }): ${c.kind} of input ${c.input} is ${
+        number(c.analytic, 6)
+      }, numerically ${number(c.numeric, 6)}`,
+    );
+    const full = checkOp(op, {
+      eps: o.eps,
+      atol: o.atol,
+      rtol: o.rtol,
+      seed: o.seed,
+      samples: o.samples,
+    });
+    for (const line of full.diagnosis ?? []) {
+      diagnosis.push(`op "${node.op}": ${line}`);
+    }
+    return;
+  }
+  diagnosis.push(
+    unknown.size > 0
+      ? `no node of a known op fails at the values it saw; not checked node by node: ${
+        [...unknown].map((n) => `"${n}"`).join(", ")
+      } (pass them in options.ops)`
+      : "every node's op passes at the values it saw",
+  );
 }
 
 /**

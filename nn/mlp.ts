@@ -29,6 +29,12 @@ export interface MLPJSON {
   activation: Activation;
   /** Every parameter's value, in `parameters()` order. */
   weights: number[];
+  /**
+   * Anything a tool needs to use the model again, as a plain JSON object:
+   * `deno task train` stores the dataset, the loss and the class names here.
+   * `toJSON()` leaves it out; `fromJSON` accepts it and ignores its contents.
+   */
+  meta?: Record<string, unknown>;
 }
 
 /** The largest `nin` or layer size `fromJSON` accepts. */
@@ -43,6 +49,20 @@ const FIELDS: readonly string[] = [
   "activation",
   "weights",
 ];
+const OPTIONAL_FIELDS: readonly string[] = ["meta"];
+
+// JSON.stringify writes -0 as 0. Where the engine has JSON.rawJSON (ES2025;
+// Deno, Node >= 21, current browsers), the weights array carries a toJSON
+// that writes -0 as the text -0, which JSON.parse reads back as -0.
+const rawJSON = (JSON as { rawJSON?: (text: string) => unknown }).rawJSON;
+function weightsToJSON(this: number[]): unknown[] {
+  if (rawJSON === undefined) return this.slice();
+  const out: unknown[] = new Array(this.length);
+  for (let i = 0; i < this.length; i++) {
+    out[i] = Object.is(this[i], -0) ? rawJSON("-0") : this[i];
+  }
+  return out;
+}
 
 /**
  * A multi-layer perceptron: layers of neurons, each layer reading the
@@ -254,9 +274,12 @@ export class MLP extends Module {
   /**
    * The model as plain data ({@linkcode MLPJSON}): its shape, activation and
    * every parameter's value. `JSON.stringify(model)` calls it; numbers
-   * survive the round trip bit for bit.
+   * survive the round trip bit for bit, -0 included (where the engine has
+   * `JSON.rawJSON`, as Deno, Node >= 21 and current browsers do).
    *
    * @returns A new MLPJSON object.
+   * @throws {RangeError} If a parameter is NaN or infinite (a diverged
+   *   run): JSON would write it as null. The message names the parameter.
    * @example Save and load
    * ```ts
    * import { MLP } from "@micrograd/micrograd/nn";
@@ -267,11 +290,33 @@ export class MLP extends Module {
    * assert.deepEqual(copy.predict([1, 2]), model.predict([1, 2]));
    * assert.equal(model.toJSON().weights.length, 13);
    * ```
+   * @example A diverged model cannot be saved
+   * ```ts
+   * import { MLP } from "@micrograd/micrograd/nn";
+   * import assert from "node:assert/strict";
+   * const model = new MLP(2, [3, 1]);
+   * model.parameters()[4].data = NaN;
+   * assert.throws(() => JSON.stringify(model), {
+   *   name: "RangeError",
+   *   message: /weights\[4\] \(layer 0, neuron 1, w\[1\]\) is NaN/,
+   * });
+   * ```
    */
   toJSON(): MLPJSON {
     const params = this.parameters();
     const weights: number[] = new Array(params.length);
-    for (let i = 0; i < params.length; i++) weights[i] = params[i].data;
+    for (let i = 0; i < params.length; i++) {
+      const w = params[i].data;
+      if (!Number.isFinite(w)) {
+        throw new RangeError(
+          `Cannot save MLP to JSON: weights[${i}] (${
+            this.#where(i)
+          }) is ${w}, expected a finite number (did training diverge?)`,
+        );
+      }
+      weights[i] = w;
+    }
+    Object.defineProperty(weights, "toJSON", { value: weightsToJSON });
     return {
       format: "micrograd.mlp",
       version: 1,
@@ -282,13 +327,30 @@ export class MLP extends Module {
     };
   }
 
+  // "layer 1, neuron 0, b": where parameter i sits (parameters() order).
+  #where(i: number): string {
+    let fanIn = this.nin;
+    for (let l = 0; l < this.nouts.length; l++) {
+      const size = this.nouts[l] * (fanIn + 1);
+      if (i < size) {
+        const neuron = Math.floor(i / (fanIn + 1));
+        const k = i % (fanIn + 1);
+        return `layer ${l}, neuron ${neuron}, ${k === fanIn ? "b" : `w[${k}]`}`;
+      }
+      i -= size;
+      fanIn = this.nouts[l];
+    }
+    return "unknown";
+  }
+
   /**
    * Builds an MLP from {@linkcode MLPJSON} data (an object, or the JSON
    * text), checking everything first: the format and version, each field's
    * type, the sizes (at most 2^20 per layer, 1024 layers), that the number of
    * weights matches the shape, and that every weight is a finite number.
    * Unknown fields, including prototype keys such as `__proto__`, and
-   * objects that are not plain are rejected.
+   * objects that are not plain are rejected; the optional `meta` field must
+   * be a plain object and is otherwise ignored. `-0` weights stay `-0`.
    *
    * @param json An MLPJSON object, as made by `toJSON()` or `JSON.parse`, or
    *   a string of JSON text.
@@ -408,6 +470,15 @@ export class MLP extends Module {
         );
       }
     }
+    const meta = obj.meta;
+    if (
+      Object.hasOwn(obj, "meta") &&
+      (typeof meta !== "object" || meta === null || Array.isArray(meta))
+    ) {
+      throw new TypeError(
+        `${action}: meta must be an object, got ${describe(meta)}`,
+      );
+    }
     const model = new MLP(nin, nouts as number[], { activation });
     const params = model.parameters();
     for (let i = 0; i < count; i++) params[i].data = weights[i];
@@ -456,7 +527,10 @@ function checkPlainObject(
   const keys = Reflect.ownKeys(data);
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k];
-    if (typeof key !== "string" || !FIELDS.includes(key)) {
+    if (
+      typeof key !== "string" ||
+      !(FIELDS.includes(key) || OPTIONAL_FIELDS.includes(key))
+    ) {
       throw new TypeError(
         `${action}: unexpected field ${
           typeof key === "string" ? JSON.stringify(key) : String(key)

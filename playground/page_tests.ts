@@ -26,11 +26,13 @@ import {
 
 const config = JSON.parse(
   await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
-) as { tasks: Record<string, string> };
+) as { tasks: Record<string, string | { command: string }> };
 
 /** The `deno ...` arguments of a task in deno.json, plus `extra`. */
 function taskArgs(name: string, extra: string[]): string[] {
-  const words = config.tasks[name].trim().split(/\s+/);
+  const task = config.tasks[name];
+  const command = typeof task === "string" ? task : task.command;
+  const words = command.trim().split(/\s+/);
   assert.equal(words[0], "deno", `task ${name} runs deno`);
   return [...words.slice(1), ...extra];
 }

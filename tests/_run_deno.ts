@@ -13,17 +13,27 @@ export interface Run {
 
 /**
  * Runs `deno <args>` in `cwd`, with `env` added to the environment (and
- * NO_COLOR always set, so the output has no colour codes).
+ * NO_COLOR always set, so the output has no colour codes). `deno run` gets
+ * `--quiet`, as the tasks in deno.json do, so what Deno prints of its own
+ * (the "Download ..." lines of a cold npm cache) never mixes with the
+ * program's output: the tests see the same output whatever the cache holds.
+ * INIT_CWD is not passed on unless `env` sets it.
  */
 export async function runDeno(
   args: string[],
   cwd: string,
   env: Record<string, string> = {},
 ): Promise<Run> {
+  // Not inherited: INIT_CWD, which `deno task test` sets for this process
+  // (the repository), would make the child resolve relative paths there
+  // instead of in `cwd`, as a user's shell would not.
+  const inherited = Deno.env.toObject();
+  delete inherited.INIT_CWD;
   const output = await new Deno.Command(Deno.execPath(), {
-    args,
+    args: args[0] === "run" ? ["run", "--quiet", ...args.slice(1)] : args,
     cwd,
-    env: { NO_COLOR: "1", ...env },
+    clearEnv: true,
+    env: { ...inherited, NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();

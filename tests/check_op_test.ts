@@ -265,7 +265,7 @@ describe("checkOp()", () => {
     assert.throws(() => checkOp(ops.tanh, { samples: 0 }), {
       name: "RangeError",
       message:
-        /^Cannot run checkOp on op "tanh": samples must be an integer from 1 to 1000000, got 0$/,
+        /^Cannot run checkOp on op "tanh": samples must be an integer from 1 to 10000, got 0$/,
     });
     assert.throws(() => checkOp(ops.tanh, { constants: [0] }), {
       name: "RangeError",
@@ -288,6 +288,25 @@ describe("checkOp()", () => {
       message:
         /^Cannot run checkOp on op "nowhere": found no point inside its domain in 1000 tries$/,
     });
+    // An error from the op's own code names the op and the point (before:
+    // only the forward's message, "too big").
+    const brittle = defineOp({
+      name: "brittle",
+      forward: (x) => {
+        if (x > 2) throw new RangeError("too big");
+        return x;
+      },
+      derivatives: () => [1],
+    });
+    assert.throws(() => checkOp(brittle), (error) => {
+      assert.ok(error instanceof RangeError);
+      assert.match(
+        error.message,
+        /^Cannot run checkOp on op "brittle" at \([\d.]+\): too big$/,
+      );
+      assert.equal((error.cause as Error).message, "too big");
+      return true;
+    });
     const fakeTanh: Op = { ...ops.tanh };
     assert.throws(() => checkOp(fakeTanh), {
       name: "RangeError",
@@ -308,9 +327,9 @@ describe("checkAllOps()", () => {
   it("passes its options to every op", () => {
     const reports = checkAllOps({ samples: 4, seed: 9 });
     for (const report of Object.values(reports)) assert.equal(report.seed, 9);
-    // neg: 4 samples + the 15 edge values (0, ±1e-8, ±1e-3, ±1, ±20, ±30,
-    // ±100, ±700), all finite.
-    assert.equal(ofKind(reports.neg, "partial").length, 4 + 15);
+    // neg: 4 samples + the 25 edge values (0, ±1e-8, ±1e-3, ±1, ±20, ±30,
+    // ±100, ±700, ±709, ±710, ±1e3, ±1e10, ±1e300), all finite.
+    assert.equal(ofKind(reports.neg, "partial").length, 4 + 25);
   });
 
   it("rejects bad options before checking anything", () => {

@@ -10,6 +10,7 @@ import {
   makeMoons,
   makeSpiral,
   makeXor,
+  MAX_CLASSES,
 } from "../examples/datasets.ts";
 
 const close = (a: number, b: number, tol = 1e-9): boolean =>
@@ -222,8 +223,8 @@ describe("datasetFromRows()", () => {
       },
     );
     assert.throws(f([["1", "0x10", "a"]]), {
-      name: "RangeError",
-      message: /no data rows after the header/, // "0x10" is no number: a header
+      name: "RangeError", // "0x10" is no number, "1" is: neither header nor data
+      message: /line 1, column 2: expected a number, got "0x10"/,
     });
     assert.throws(f([["1", ""], ["2", "a"]]), {
       name: "RangeError",
@@ -233,5 +234,68 @@ describe("datasetFromRows()", () => {
       name: "RangeError",
       message: /expected at least 2 classes in the last column, got 1 \("a"\)/,
     });
+  });
+
+  it("refuses a first row that is neither clearly a header nor clean data", () => {
+    // Each of these first rows used to become a "header" and be dropped.
+    const cases: [string, number][] = [["O.3", 1], ["NaN", 2], ["1e309", 2]];
+    for (const [cell, column] of cases) {
+      const first = column === 1 ? [cell, "0.5", "a"] : ["0.5", cell, "a"];
+      assert.throws(
+        () => datasetFromRows([first, ["1", "2", "b"], ["3", "4", "a"]], "f"),
+        {
+          name: "RangeError",
+          message: new RegExp(
+            `line 1, column ${column}: expected a number, got "${cell}"`,
+          ),
+        },
+        cell,
+      );
+    }
+    // A header with a name in every column is still a header.
+    const named = datasetFromRows([["O.3", "x", "l"], ["1", "2", "a"], [
+      "3",
+      "4",
+      "b",
+    ]], "f");
+    assert.equal(named.x.length, 2);
+  });
+
+  it("refuses a header whose column names are numbers", () => {
+    assert.throws(
+      () =>
+        datasetFromRows(
+          [["1", "2", "label"], ["0.5", "1", "0"], ["2", "3", "1"]],
+          "f",
+        ),
+      {
+        name: "RangeError",
+        message:
+          /line 1, column 3: the label "label" is text while every other label is a number/,
+      },
+    );
+  });
+
+  it("compares numeric labels as numbers: 1, 1.0 and +1 are one class", () => {
+    const data = datasetFromRows(
+      [["0", "1"], ["1", "1.0"], ["2", "+1"], ["3", "0"], ["4", "-0"]],
+      "f",
+    );
+    assert.deepEqual([data.classes, data.labels, data.y], [
+      2,
+      ["0", "1"],
+      [1, 1, 1, 0, 0],
+    ]);
+  });
+
+  it("refuses more than MAX_CLASSES classes: the labels look continuous", () => {
+    assert.equal(MAX_CLASSES, 100);
+    const rows = Array.from({ length: 101 }, (_, i) => [`${i}`, `${i / 7}`]);
+    assert.throws(() => datasetFromRows(rows, "f"), {
+      name: "RangeError",
+      message:
+        /holds 101 different labels, more than the 100 classes allowed: the labels look continuous/,
+    });
+    assert.equal(datasetFromRows(rows.slice(0, 100), "f").classes, 100);
   });
 });

@@ -43,7 +43,7 @@ describe("deno task gradcheck", () => {
     }
     assert.match(
       run.stdout,
-      /\n16 ops: \d+ checks at \d+ points: \d+ passed, 0 failed \(seed 1\)\n$/,
+      /\n16 ops: \d+ checks at \d+ points: \d+ passed, 0 failed, 0 non-finite, \d+ inconclusive \(seed 1\)\n$/,
     );
   });
 
@@ -59,7 +59,7 @@ describe("deno task gradcheck", () => {
     );
     assert.match(
       run.stdout,
-      /2 ops: \d+ checks .* [1-9]\d* failed \(seed 1\)$/m,
+      /2 ops: \d+ checks .* [1-9]\d* failed, 0 non-finite, \d+ inconclusive \(seed 1\)$/m,
     );
   });
 
@@ -76,10 +76,79 @@ describe("deno task gradcheck", () => {
   it("exits 1 with a message when an op throws while it is checked", async () => {
     const run = await gradcheck(["tests/fixtures/wrong_length.ts"]);
     assert.equal(run.code, 1);
-    assert.equal(
+    assert.match(
       run.stderr.trim(),
-      'Cannot check op "hypot" from "tests/fixtures/wrong_length.ts": Cannot run backward: op "hypot" derivatives must return 2 numbers, got 1 value',
+      /^Cannot run checkOp on op "hypot" at \([^)]+\): Cannot run backward: op "hypot" derivatives must return 2 numbers, got 1 value \(module "tests\/fixtures\/wrong_length\.ts"\)$/,
     );
+  });
+
+  it("names the op whose forward throws", async () => {
+    // Before: the line held only the forward's own message, "too big".
+    const run = await gradcheck(["tests/fixtures/throwing_forward.ts"]);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr.trim(),
+      /^Cannot run checkOp on op "brittle" at \([\d.]+\): too big \(module "tests\/fixtures\/throwing_forward\.ts"\)$/,
+    );
+  });
+
+  it("reports every exported op, even three with one name, and fails if one is wrong", async () => {
+    // Before: reports were keyed by name, so the wrong one was overwritten
+    // and the run printed two passing rows and exited 0.
+    const run = await gradcheck(["tests/fixtures/twins.ts"]);
+    assert.equal(run.code, 1, run.stdout);
+    const rows = run.stdout.split("\n").filter((l) => /^twin\b/.test(l));
+    assert.equal(rows.length, 3, run.stdout);
+    assert.match(rows[0], /^twin +pass /);
+    assert.match(rows[1], /^twin \(tests\/fixtures\/twins\.ts\) +FAIL /);
+    assert.match(rows[2], /^twin \(tests\/fixtures\/twins\.ts\) #3 +pass /);
+    assert.match(run.stdout, /^3 ops: /m);
+  });
+
+  it("prints the diagnosis under the table", async () => {
+    const run = await gradcheck(["tests/fixtures/twins.ts"]);
+    assert.match(
+      run.stdout,
+      /^diagnosis of twin \(tests\/fixtures\/twins\.ts\): constant factor: analytic = 1\/2 × numeric at every point \(halved\?\)/m,
+    );
+  });
+
+  it("prints the failing table the README shows, with its diagnosis", async () => {
+    const readme = await Deno.readTextFile(new URL("README.md", root));
+    const command = "$ deno task gradcheck tests/fixtures/naive_softplus.ts\n";
+    const start = readme.indexOf(command);
+    assert.ok(start >= 0, "README shows the command");
+    const shown = readme.slice(
+      start + command.length,
+      readme.indexOf("```", start),
+    );
+    const run = await gradcheck(["tests/fixtures/naive_softplus.ts"]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, shown);
+    assert.match(
+      run.stdout,
+      /^diagnosis of softplus: non-finite only at some points/m,
+    );
+  });
+
+  it("resolves a relative path against the directory deno task was typed in", async () => {
+    // deno task runs in the repository root and sets INIT_CWD to the
+    // caller's directory. Before: "module "softsign.ts" does not exist".
+    // deno task keeps an INIT_CWD it inherits (as when this suite itself
+    // runs under deno task), so the child gets an environment without one.
+    const env = Deno.env.toObject();
+    delete env.INIT_CWD;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "gradcheck", "softsign.ts"],
+      cwd: new URL("tests/fixtures/", root).pathname,
+      env: { ...env, NO_COLOR: "1" },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    assert.equal(output.code, 0, text.decode(output.stderr));
+    assert.match(text.decode(output.stdout), /^softsign +pass /m);
   });
 
   it("prints JSON with --json, using --samples and --seed", async () => {
@@ -124,7 +193,12 @@ describe("deno task gradcheck", () => {
       [["--json=yes"], 'flag "--json" takes no value'],
       [
         ["--samples", "0"],
-        '--samples must be an integer from 1 to 1000000, got "0"',
+        '--samples must be an integer from 1 to 10000, got "0"',
+      ],
+      // The old limit, 1e6, ran out of memory after 115 s.
+      [
+        ["--samples", "1000000"],
+        '--samples must be an integer from 1 to 10000, got "1000000"',
       ],
       [
         ["--seed", "-1"],

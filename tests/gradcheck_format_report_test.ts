@@ -84,7 +84,7 @@ describe("formatReport()", () => {
     const lines = formatReport(report).split("\n");
     assert.equal(
       lines.at(-1),
-      "demo: 3 checks at 2 points: 1 passed, 2 failed (1 non-finite) (seed 5)",
+      "demo: 3 checks at 2 points: 1 passed, 1 failed, 1 non-finite, 0 inconclusive (seed 5)",
     );
   });
 
@@ -122,14 +122,14 @@ describe("formatReport()", () => {
     const lines = formatReport({ good, demo: report }).split("\n");
     assert.match(
       lines[0],
-      /^op +result +points +checks +failed +worst err\/tol$/,
+      /^op +result +points +checks +failed +inconclusive +worst err\/tol$/,
     );
-    assert.match(lines[1], /^good +pass +1 +1 +0 +0$/);
-    assert.match(lines[2], /^demo +FAIL +2 +3 +2 +Infinity$/);
+    assert.match(lines[1], /^good +pass +1 +1 +0 +0 +0$/);
+    assert.match(lines[2], /^demo +FAIL +2 +3 +2 +0 +Infinity$/);
     assert.equal(lines[3], "");
     assert.equal(
       lines.at(-1),
-      "2 ops: 4 checks at 3 points: 2 passed, 2 failed (1 non-finite) (seed 5)",
+      "2 ops: 4 checks at 3 points: 2 passed, 1 failed, 1 non-finite, 0 inconclusive (seed 5)",
     );
   });
 

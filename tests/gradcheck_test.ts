@@ -73,7 +73,8 @@ describe("gradcheck()", () => {
     near(dx.numeric, 6, 1e-6);
     near(dx.absError, 3, 1e-6);
     near(dx.relError, 0.5, 1e-6);
-    near(dx.tolerance, 1e-5 + 1e-3 * 6, 1e-9);
+    // Not a failure up to rtol |numeric| + 3 times the estimate's error.
+    near(dx.tolerance, 1e-3 * 6 + 3 * dx.numericError, 1e-12);
     assert.equal(dy.status, "pass");
   });
 
@@ -191,7 +192,7 @@ describe("gradcheck()", () => {
     bad(
       () => gradcheck(f, [1], { samples: 1.5 }),
       "RangeError",
-      /^Cannot run gradcheck: samples must be an integer from 1 to 1000000, got 1.5$/,
+      /^Cannot run gradcheck: samples must be an integer from 1 to 10000, got 1.5$/,
     );
     bad(
       () => gradcheck(f, [1], { seed: -1 }),
@@ -251,7 +252,7 @@ describe("assertGradcheck()", () => {
       assert.match(lines[1], /^FAIL +f +partial +0 +\(1\) +0\.25 +0\.5 /);
       assert.equal(
         lines.at(-1),
-        "f: 1 check at 1 point: 0 passed, 1 failed (seed 1)",
+        "f: 1 check at 1 point: 0 passed, 1 failed, 0 non-finite, 0 inconclusive (seed 1)",
       );
       return true;
     });

@@ -188,4 +188,33 @@ describe("deno task lecture", () => {
     assert.match(help.stdout, /--out DIR/);
     assert.match(help.stdout, /--steps N/);
   });
+
+  it("refuses an --out that is a file before the first section", async () => {
+    await Deno.writeTextFile(`${dir}/afile`, "keep");
+    const bad = await lecture(`${dir}/empty`, "--out", "afile");
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.equal(
+      bad.stderr,
+      'Cannot write --out "afile": it is a regular file, expected a directory\n',
+    );
+    assert.equal(bad.stdout, "");
+    assert.equal(await Deno.readTextFile(`${dir}/afile`), "keep");
+  });
+
+  it("writes --out relative to the caller's directory (INIT_CWD)", async () => {
+    const elsewhere = await Deno.makeTempDir();
+    try {
+      const run = await runDeno(
+        ["run", "--allow-all", LECTURE, "--out", "rel", "--steps", "0"],
+        elsewhere,
+        { PATH: `${dir}/empty`, INIT_CWD: dir },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok((await Deno.stat(`${dir}/rel/neuron.dot`)).isFile);
+      assert.ok((await Deno.stat(`${dir}/rel/neuron.svg`)).isFile);
+      await assert.rejects(Deno.stat(`${elsewhere}/rel`), Deno.errors.NotFound);
+    } finally {
+      await Deno.remove(elsewhere, { recursive: true });
+    }
+  });
 });

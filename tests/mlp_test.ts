@@ -208,6 +208,33 @@ describe("MLP.toJSON()", () => {
       weights: data(model.parameters()),
     });
   });
+
+  it("throws a RangeError naming a weight that is NaN or infinite", () => {
+    // MLP(2, [3, 1]): layer 0 holds 3 neurons of (w0, w1, b) = 9 parameters,
+    // so parameter 12 is the bias of layer 1's only neuron.
+    const model = new MLP(2, [3, 1]);
+    model.parameters()[12].data = Infinity;
+    assert.throws(() => model.toJSON(), {
+      name: "RangeError",
+      message:
+        /Cannot save MLP to JSON: weights\[12\] \(layer 1, neuron 0, b\) is Infinity/,
+    });
+    model.parameters()[12].data = 0;
+    model.parameters()[1].data = NaN;
+    assert.throws(() => JSON.stringify(model), {
+      name: "RangeError",
+      message: /weights\[1\] \(layer 0, neuron 0, w\[1\]\) is NaN/,
+    });
+  });
+
+  it("keeps -0 through JSON text", () => {
+    const model = new MLP(2, [3, 1]);
+    model.parameters()[2].data = -0;
+    const text = JSON.stringify(model);
+    assert.ok(Object.is(JSON.parse(text).weights[2], -0), text);
+    assert.ok(Object.is(MLP.fromJSON(text).parameters()[2].data, -0));
+    assert.ok(Object.is(model.toJSON().weights[2], -0));
+  });
 });
 
 describe("MLP.fromJSON()", () => {
@@ -226,6 +253,12 @@ describe("MLP.fromJSON()", () => {
         }
       }
     }
+  });
+
+  it("accepts and ignores a meta object", () => {
+    const json = { ...new MLP(2, [3, 1]).toJSON(), meta: { loss: "hinge" } };
+    const copy = MLP.fromJSON(JSON.parse(JSON.stringify(json)));
+    assert.deepEqual(copy.toJSON().weights, json.weights);
   });
 
   const valid = (): MLPJSON => new MLP(2, [3, 1]).toJSON(); // 13 weights
@@ -275,6 +308,12 @@ describe("MLP.fromJSON()", () => {
       { ...valid(), extra: 1 },
       "TypeError",
       /unexpected field "extra"/,
+    ],
+    [
+      "a meta field that is not an object",
+      { ...valid(), meta: "x" },
+      "TypeError",
+      /meta must be an object, got string "x"/,
     ],
     [
       "a constructor key",

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { type Run, runDeno } from "./_run_deno.ts";
 
 const TRAIN = new URL("../examples/train.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 let dir = "";
 
@@ -322,7 +323,7 @@ describe("deno task train", () => {
       [["--lr", "0"], /^Cannot parse --lr: expected a number > 0, got "0"$/],
       [
         ["--samples", "2.5"],
-        /^Cannot parse --samples: expected an integer >= 1, got "2.5"$/,
+        /^Cannot parse --samples: expected an integer >= 1 and <= 100000, got "2.5"$/,
       ],
       [
         ["--hidden", "16,,16"],
@@ -391,15 +392,15 @@ describe("deno task train", () => {
       ],
       [
         ["--plot", "missing/out.svg"],
-        /^Cannot write --plot "missing\/out.svg": directory "missing" does not exist$/,
+        /^Cannot write --plot "missing\/out.svg": directory ".*\/missing" does not exist$/,
       ],
       [
         ["--plot", "outdir"],
-        /^Cannot write --plot "outdir": it is a directory, expected a file path$/,
+        /^Cannot write --plot "outdir": it is a directory, expected a regular file or a new path$/,
       ],
       [
         ["--loss", "mse", "--lr", "1e6"],
-        /^Cannot train: the loss became (NaN|Infinity) at step \d+, try a smaller --lr \(now 1000000\)$/,
+        /^Cannot train: the loss (became (NaN|Infinity)|exploded from \S+ at step 1 to \S+) at step \d+, try a smaller --lr \(now 1000000\)$/,
       ],
     ];
     for (const [args, message] of cases) {
@@ -418,5 +419,334 @@ describe("deno task train", () => {
     for await (const entry of Deno.readDir(dir)) {
       assert.doesNotMatch(entry.name, /\.tmp$/);
     }
+  });
+
+  it("prints no Download lines as deno task train on a cold cache", async () => {
+    // A fresh DENO_DIR: Deno fetches the npm packages and, unless the task
+    // runs quietly, prints "Download ..." on stderr before the program does.
+    const cache = await Deno.makeTempDir({ prefix: "micrograd_deno_dir_" });
+    try {
+      const run = await runDeno(
+        ["task", "--quiet", "--config", CONFIG, "train", "--bogus"],
+        dir,
+        { DENO_DIR: cache },
+      );
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(
+        run.stderr,
+        'Cannot parse flags: unknown flag "--bogus", run with --help for the list\n',
+      );
+    } finally {
+      await Deno.remove(cache, { recursive: true });
+    }
+  });
+
+  it("resolves relative paths against the caller's directory (INIT_CWD)", async () => {
+    // deno task runs the program in the repository; it sets INIT_CWD to the
+    // directory the user typed the command in.
+    const sub = `${dir}/caller`;
+    await Deno.mkdir(sub, { recursive: true });
+    const run = await runDeno(
+      [
+        "task",
+        "--quiet",
+        "--config",
+        CONFIG,
+        "train",
+        "--quiet",
+        "--steps",
+        "1",
+        "--samples",
+        "10",
+        "--save",
+        "here.json",
+      ],
+      sub,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok((await Deno.stat(`${sub}/here.json`)).isFile);
+  });
+
+  it("refuses to save a diverged model and writes nothing", async () => {
+    const run = await train(
+      "--quiet",
+      "--lr",
+      "1e300",
+      "--l2",
+      "1e10",
+      "--steps",
+      "1",
+      "--save",
+      "diverged.json",
+    );
+    assert.equal(run.code, 2, run.stdout);
+    assert.match(
+      run.stderr,
+      /^Cannot train: parameter \d+ became (NaN|-?Infinity) at step 1, try a smaller --lr \(now 1e\+300\)\n$/,
+    );
+    await assert.rejects(
+      Deno.stat(`${dir}/diverged.json`),
+      Deno.errors.NotFound,
+    );
+  });
+
+  it("stops a run whose loss explodes, with advice", async () => {
+    // Two separable classes, features in [-30, 30]: mse with lr 0.1 blows
+    // up within a few steps, long before the loss overflows to Infinity.
+    const rows = ["a,b,label"];
+    for (let i = 0; i < 40; i++) {
+      const x = ((i * 37) % 40 - 19.5) * 1.5;
+      rows.push(`${x},${((i * 13) % 40 - 20) * 1.5},${x > 0 ? 1 : 0}`);
+    }
+    await Deno.writeTextFile(`${dir}/wide.csv`, rows.join("\n") + "\n");
+    const run = await train(
+      "--quiet",
+      "--dataset",
+      "wide.csv",
+      "--loss",
+      "mse",
+      "--steps",
+      "3",
+    );
+    assert.equal(run.code, 2, run.stdout);
+    assert.match(
+      run.stderr,
+      /^Cannot train: the loss exploded from \S+ at step 1 to \S+ at step \d, try a smaller --lr \(now 0\.1\) or standardise the features/,
+    );
+  });
+
+  it("refuses an output that is the dataset or another output, before training", async () => {
+    const csv = "0,0,a\n1,1,b\n0,1,a\n1,0,b\n";
+    await Deno.writeTextFile(`${dir}/data.csv`, csv);
+    const cases: [string[], RegExp][] = [
+      [
+        ["--dataset", "data.csv", "--csv", "data.csv"],
+        /^Cannot write --csv "data.csv": it is the same file as --dataset "data.csv", expected a different path$/,
+      ],
+      [
+        ["--dataset", "data.csv", "--save", `${dir}/./data.csv`],
+        /^Cannot write --save ".*data.csv": it is the same file as --dataset "data.csv"/,
+      ],
+      [
+        ["--csv", "same.out", "--plot", "same.out"],
+        /^Cannot write --plot "same.out": it is the same file as --csv "same.out"/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const run = await train(...args);
+      assert.equal(run.code, 2, args.join(" "));
+      assert.match(run.stderr.trim(), message);
+      assert.equal(run.stdout, "", "refused before training");
+    }
+    assert.equal(await Deno.readTextFile(`${dir}/data.csv`), csv);
+    // --save may replace the model --load read.
+    await train("--quiet", "--steps", "1", "--save", "again.json");
+    const again = await train(
+      "--quiet",
+      "--steps",
+      "1",
+      "--load",
+      "again.json",
+      "--save",
+      "again.json",
+    );
+    assert.equal(again.code, 0, again.stderr);
+  });
+
+  it("reads only regular files of at most the stated size", async () => {
+    await new Deno.Command("mkfifo", { args: [`${dir}/fifo.csv`] }).output();
+    const big = await Deno.open(`${dir}/big.csv`, {
+      write: true,
+      create: true,
+    });
+    await big.truncate(64 * 1024 * 1024 + 1); // sparse: no disk used
+    big.close();
+    const cases: [string[], RegExp][] = [
+      [
+        ["--dataset", "/dev/zero"],
+        /^Cannot load --dataset "\/dev\/zero": it is a character device, expected a regular file$/,
+      ],
+      [
+        ["--load", "/dev/zero"],
+        /^Cannot load --load "\/dev\/zero": it is a character device, expected a regular file$/,
+      ],
+      [
+        ["--dataset", "fifo.csv"],
+        /^Cannot load --dataset "fifo.csv": it is a FIFO, expected a regular file$/,
+      ],
+      [
+        ["--dataset", "big.csv"],
+        /^Cannot load --dataset "big.csv": the file is larger than 64 MiB, the most this reads$/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const run = await train("--quiet", ...args);
+      assert.equal(run.code, 2, args.join(" "));
+      assert.match(run.stderr.trim(), message);
+    }
+    const help = await train("--help");
+    assert.match(help.stdout, /at most 64 MiB/);
+    assert.match(help.stdout, /at most\s+256 MiB/);
+  });
+
+  it("shows control characters from a CSV file escaped", async () => {
+    const evil = "a\x1b[2J\x07";
+    await Deno.writeTextFile(
+      `${dir}/evil.csv`,
+      `0,0,"${evil}"\n1,1,b\n0,1,"${evil}"\n1,0,b\n`,
+    );
+    const run = await train("--dataset", "evil.csv", "--steps", "2");
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /class a\\x1b\[2J\\x07/);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(run.stdout, /[\x07\x1b]/);
+    await Deno.writeTextFile(`${dir}/evil2.csv`, `0,"\x1b[31m",a\n`);
+    const bad = await train("--dataset", "evil2.csv");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /got "\\x1b\[31m"/);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(bad.stderr, /\x1b/);
+  });
+
+  it("keeps to limits that fit in memory", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["--samples", "200000000"],
+        /^Cannot parse --samples: expected an integer >= 1 and <= 100000, got "200000000"$/,
+      ],
+      [
+        ["--samples", "100000"],
+        /^Cannot train: one step would build about \S+ graph nodes \(100000 points x the model\), more than the 2\.0e\+7 that fit; use a smaller --batch-size or --hidden$/,
+      ],
+      [["--hidden", "4096,4096"], /^Cannot train: one step would build about/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await train("--quiet", ...args);
+      assert.equal(run.code, 2, args.join(" "));
+      assert.match(run.stderr.trim(), message);
+    }
+    const ok = await train(
+      "--quiet",
+      "--samples",
+      "100000",
+      "--batch-size",
+      "64",
+      "--steps",
+      "1",
+    );
+    assert.equal(ok.code, 0, ok.stderr);
+  });
+
+  it("checks every output before training, and the model survives a failed one", async () => {
+    await Deno.writeTextFile(`${dir}/keep.json`, "old model");
+    const cases: [string[], RegExp][] = [
+      [
+        ["--save", "keep.json", "--plot", "/proc/self/x.svg"],
+        /^Cannot write --plot "\/proc\/self\/x.svg": "\/proc\/self" is a system directory/,
+      ],
+      [
+        ["--save", "keep.json", "--csv", "nodir/log.csv"],
+        /^Cannot write --csv "nodir\/log.csv": directory ".*\/nodir" does not exist$/,
+      ],
+      [
+        ["--save", "/dev/null"],
+        /^Cannot write --save "\/dev\/null": it is a character device, expected a regular file or a new path$/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const run = await train(...args);
+      assert.equal(run.code, 2, args.join(" "));
+      assert.match(run.stderr.trim(), message);
+      assert.equal(run.stdout, "", "refused before training");
+    }
+    assert.equal(await Deno.readTextFile(`${dir}/keep.json`), "old model");
+  });
+
+  it("saves what --load needs: the dataset, loss and class names", async () => {
+    const rows = ["x,y,kind"];
+    for (let i = 0; i < 20; i++) {
+      rows.push(`${i % 2 ? 1 : -1},${i / 20},${i % 2 ? "cat" : "dog"}`);
+    }
+    await Deno.writeTextFile(`${dir}/pets.csv`, rows.join("\n"));
+    const first = await train(
+      "--quiet",
+      "--dataset",
+      "pets.csv",
+      "--loss",
+      "bce",
+      "--steps",
+      "20",
+      "--save",
+      "pets.json",
+    );
+    assert.equal(first.code, 0, first.stderr);
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/pets.json`));
+    assert.deepEqual(json.meta, {
+      dataset: `${dir}/pets.csv`,
+      loss: "bce",
+      labels: ["cat", "dog"],
+    });
+    // No --dataset or --loss: both come from the file; same accuracy.
+    const again = await train("--steps", "0", "--load", "pets.json");
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /pets\.csv: 20 points/);
+    assert.match(again.stdout, /^bce loss/m);
+    assert.equal(accuracy(again), accuracy(first));
+    // Data with other class names is refused.
+    const other = await train(
+      "--quiet",
+      "--steps",
+      "0",
+      "--load",
+      "pets.json",
+      "--dataset",
+      "sides.csv",
+    );
+    assert.equal(other.code, 2);
+    assert.match(
+      other.stderr,
+      /the model was trained on the classes "cat, dog", the data has "left, right"/,
+    );
+  });
+
+  it("evaluates a --load model on its own generated data, whatever --seed says", async () => {
+    const first = await train(
+      "--quiet",
+      "--dataset",
+      "spiral",
+      "--classes",
+      "4",
+      "--samples",
+      "40",
+      "--seed",
+      "7",
+      "--steps",
+      "10",
+      "--save",
+      "spiral.json",
+    );
+    assert.equal(first.code, 0, first.stderr);
+    const again = await train(
+      "--steps",
+      "0",
+      "--seed",
+      "99",
+      "--load",
+      "spiral.json",
+      "--save",
+      "spiral.json",
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^spiral: 40 points, 2 features, 4 classes/m);
+    assert.equal(accuracy(again), accuracy(first));
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/spiral.json`));
+    assert.deepEqual(json.meta, {
+      dataset: "spiral",
+      samples: 40,
+      seed: 7,
+      classes: 4,
+      loss: "ce",
+      labels: ["0", "1", "2", "3"],
+    });
   });
 });
