@@ -5,22 +5,29 @@
 //   deno task lecture                      # graphs go to ./lecture_out/
 //   deno task lecture --out /tmp/graphs --steps 50
 //
-// The expression graphs are written as Graphviz DOT, and as SVG when `dot` is
-// on PATH (apt install graphviz, brew install graphviz, winget install
-// graphviz, or https://graphviz.org/download/).
+// The expression graphs are written as Graphviz DOT and drawn as SVG by
+// Graphviz compiled to WebAssembly (examples/_graphviz.ts): no Graphviz
+// install needed.
 
 import { parseArgs } from "node:util";
-import { ops, toDot, topo, Value } from "@micrograd/micrograd/engine";
+import {
+  backwardSteps,
+  ops,
+  toDot,
+  topo,
+  Value,
+} from "@micrograd/micrograd/engine";
 import { MLP } from "@micrograd/micrograd/nn";
 import { parseArgsMessage, runMain, UsageError } from "./_cli.ts";
-import { prepareDirectory, userPath, writeOutput } from "./_outputs.ts";
+import { dotToSvg } from "./_graphviz.ts";
+import { prepareDirectory, writeOutput } from "./_outputs.ts";
 
 const HELP = `Replay the micrograd lecture step by step.
 
 Usage: deno task lecture [flags]
 
-  --out DIR    where to write the graphs: DOT, and SVG when Graphviz dot
-               is on PATH (default: lecture_out)
+  --out DIR    where to write the graphs, as DOT and SVG
+               (default: lecture_out)
   --steps N    training steps of the last part (default: 20)
   --lr X       learning rate of the last part (default: 0.05)
   --help       print this help`;
@@ -133,6 +140,11 @@ function neuronInputs(): Neuron {
   return { x1, x2, w1, w2, b, n };
 }
 
+// A label as an operand: "x1*w1 + x2*w2" gets parentheses.
+function named(label: string): string {
+  return label.includes(" ") ? `(${label})` : label;
+}
+
 function gradients(v: Neuron): string {
   return (["x1", "w1", "x2", "w2"] as const)
     .map((k) => `${k}.grad = ${f4(v[k].grad)}`).join("  ");
@@ -168,6 +180,21 @@ async function neuron(out: string): Promise<void> {
       f4(manual.x2)
     }, w2 gets x2 * ${f4(nGrad)} = ${f4(manual.w2)}`,
   );
+  console.log(
+    "the same pass, one node at a time with backwardSteps(o); each op sends",
+  );
+  console.log("its grad times its local derivative to its inputs:");
+  let step = 0;
+  for (const node of backwardSteps(o)) {
+    const sent = node.inputs
+      .filter((x) => x.op !== "" || x.isLeaf)
+      .map((x) => `${named(x.label ?? "?")}.grad = ${f4(x.grad)}`)
+      .join(", ");
+    console.log(`  step ${++step}: ${node.label} (${node.op}) -> ${sent}`);
+  }
+  // backwardSteps leaves the grads backward() leaves; leaves accumulate, so
+  // zero them before checking against backward().
+  for (const leaf of [v.x1, v.x2, v.w1, v.w2, v.b]) leaf.grad = 0;
   o.backward();
   console.log(`o.backward() agrees: ${gradients(v)}`);
   await writeGraph(out, "neuron", toDot(o));
@@ -285,30 +312,7 @@ async function writeGraph(
   const dotFile = `${out}/${name}.dot`;
   await writeOutput("--out", dotFile, dot);
   const svgFile = `${out}/${name}.svg`;
-  let result: Deno.CommandOutput;
-  try {
-    result = await new Deno.Command("dot", {
-      args: ["-Tsvg", userPath(dotFile), "-o", userPath(svgFile)],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    console.log(`graph: wrote ${dotFile}`);
-    console.log(
-      "  Graphviz dot is not on PATH, so no SVG. Install it (apt install graphviz,",
-    );
-    console.log(
-      "  brew install graphviz, winget install graphviz, https://graphviz.org/download/)",
-    );
-    console.log(`  then run: dot -Tsvg ${dotFile} -o ${svgFile}`);
-    return;
-  }
-  if (!result.success) {
-    const message = new TextDecoder().decode(result.stderr).trim();
-    console.log(`graph: wrote ${dotFile}; dot failed: ${message}`);
-    return;
-  }
+  await writeOutput("--out", svgFile, await dotToSvg(dot));
   console.log(`graph: wrote ${dotFile} and ${svgFile}`);
 }
 

@@ -7,8 +7,8 @@ const LECTURE = new URL("../examples/lecture.ts", import.meta.url).pathname;
 
 let dir = "";
 
-// PATH is set to `path` only, so whether Graphviz `dot` is found is up to
-// the test (Deno itself is started by its absolute path).
+// PATH is set to `path` only, so no Graphviz `dot` can be found (Deno
+// itself is started by its absolute path).
 function lecture(path: string, ...args: string[]): Promise<Run> {
   return runDeno(
     [
@@ -28,13 +28,6 @@ function lecture(path: string, ...args: string[]): Promise<Run> {
 before(async () => {
   dir = await Deno.makeTempDir({ prefix: "micrograd_lecture_test_" });
   await Deno.mkdir(`${dir}/empty`);
-  // A stand-in for Graphviz: `dot -Tsvg in.dot -o out.svg` writes an SVG.
-  await Deno.mkdir(`${dir}/fakebin`);
-  await Deno.writeTextFile(
-    `${dir}/fakebin/dot`,
-    '#!/bin/sh\necho \'<svg xmlns="http://www.w3.org/2000/svg"/>\' > "$4"\n',
-  );
-  await Deno.chmod(`${dir}/fakebin/dot`, 0o755);
 });
 
 after(async () => {
@@ -106,6 +99,24 @@ describe("deno task lecture", () => {
     assert.equal(run.stdout.split(grads).length - 1, 2, run.stdout); // tanh, then exp
   });
 
+  it("replays the neuron's backward pass with backwardSteps, one op a line", () => {
+    // The same closed form: do/dn = 0.5 flows through the adds unchanged,
+    // then each mul sends 0.5 times the other operand.
+    const steps = [...run.stdout.matchAll(/^ {2}step (\d): (.*)$/gm)];
+    assert.deepEqual(steps.map((m) => Number(m[1])), [1, 2, 3, 4, 5]);
+    const lines = steps.map((m) => m[2]);
+    assert.deepEqual(lines.slice(0, 3), [
+      "o (tanh) -> n.grad = 0.5000",
+      "n (add) -> (x1*w1 + x2*w2).grad = 0.5000, b.grad = 0.5000",
+      "x1*w1 + x2*w2 (add) -> x1*w1.grad = 0.5000, x2*w2.grad = 0.5000",
+    ]);
+    // The two products may come in either order.
+    assert.deepEqual(lines.slice(3).sort(), [
+      "x1*w1 (mul) -> x1.grad = -1.5000, w1.grad = 1.0000",
+      "x2*w2 (mul) -> x2.grad = 0.5000, w2.grad = 0.0000",
+    ]);
+  });
+
   it("shows the a + a bug: 1 when assigning, 2 when adding", () => {
     assert.match(run.stdout, /assigning .*a\.grad = 1\.0000 {2}\(wrong\)/);
     assert.match(run.stdout, /adding .*a\.grad = 2\.0000 {2}\(right\)/);
@@ -121,37 +132,29 @@ describe("deno task lecture", () => {
     assert.ok(Number(losses[4][2]) < Number(losses[0][2]), run.stdout);
   });
 
-  it("writes the graphs as DOT and says how to get Graphviz when dot is missing", async () => {
+  it("writes the graphs as DOT and SVG with no Graphviz install", async () => {
+    // PATH holds only an empty directory: no `dot` to call.
     for (const name of ["expression", "neuron"]) {
       const dot = await Deno.readTextFile(`${dir}/graphs/${name}.dot`);
       assert.match(dot, /^digraph \{/);
+      assert.match(
+        run.stdout,
+        new RegExp(
+          `^graph: wrote graphs/${name}\\.dot and graphs/${name}\\.svg$`,
+          "m",
+        ),
+      );
     }
     assert.match(
       await Deno.readTextFile(`${dir}/graphs/expression.dot`),
       /\{ a \| data 2\.0000 \| grad 6\.0000 \}/,
     );
-    assert.match(run.stdout, /Graphviz dot is not on PATH, so no SVG/);
-    assert.match(run.stdout, /apt install graphviz/);
-    assert.match(
-      run.stdout,
-      /then run: dot -Tsvg graphs\/expression\.dot -o graphs\/expression\.svg/,
-    );
-  });
-
-  it("renders SVG with dot when it is on PATH", async () => {
-    const withDot = await lecture(
-      `${dir}/fakebin`,
-      "--out",
-      "svg",
-      "--steps",
-      "1",
-    );
-    assert.equal(withDot.code, 0, withDot.stderr);
-    assert.match(
-      withDot.stdout,
-      /^graph: wrote svg\/expression\.dot and svg\/expression\.svg$/m,
-    );
-    assert.match(await Deno.readTextFile(`${dir}/svg/neuron.svg`), /^<svg /);
+    // Graphviz's SVG: one <text> per record field, as in the DOT label.
+    const svg = await Deno.readTextFile(`${dir}/graphs/neuron.svg`);
+    assert.match(svg, /<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svg, />data 0\.7071<\/text>/);
+    assert.match(svg, />grad &#45;1\.5000<\/text>|>grad -1\.5000<\/text>/);
+    assert.doesNotMatch(run.stdout, /Graphviz dot is not on PATH/);
   });
 
   it("rejects bad flags with one line and exit code 2", async () => {
@@ -208,6 +211,7 @@ describe("deno task lecture", () => {
       );
       assert.equal(run.code, 0, run.stderr);
       assert.ok((await Deno.stat(`${dir}/rel/neuron.dot`)).isFile);
+      assert.ok((await Deno.stat(`${dir}/rel/neuron.svg`)).isFile);
       await assert.rejects(Deno.stat(`${elsewhere}/rel`), Deno.errors.NotFound);
     } finally {
       await Deno.remove(elsewhere, { recursive: true });
