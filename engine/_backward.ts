@@ -68,30 +68,18 @@ export function leave(): void {
 }
 
 /**
- * A pass's gradients, one per node, all empty sums (-0) but the root's: 1
- * (or none for a constant root, which carries no gradient). With `scratch`, the array is a
- * view of one buffer that backward() and grad() reuse, pass after pass:
- * allocating a typed array per pass cost more than the pass itself (GC of
- * its external memory), and these passes cannot overlap.
+ * The gradients of a pass that must not touch `.grad` (grad()), one per
+ * node, all 0 but the root's: 1 (none for a constant root). The array is a
+ * view of one buffer reused pass after pass: allocating a typed array per
+ * pass cost more than the pass itself (GC of its external memory), and these
+ * passes cannot overlap.
  */
-export function seedGrads(
-  root: Value,
-  n: number,
-  scratch = false,
-): Float64Array {
-  let grads: Float64Array;
-  if (scratch) {
-    if (buffer.length < n) {
-      buffer = new Float64Array(Math.max(n, 2 * buffer.length));
-    }
-    grads = buffer.subarray(0, n);
-  } else {
-    grads = new Float64Array(n);
+export function scratchGrads(root: Value, n: number): Float64Array {
+  if (buffer.length < n) {
+    buffer = new Float64Array(Math.max(n, 2 * buffer.length));
   }
-  // Sums start from -0, the one number x with -0 + x = x for every x: a
-  // gradient is then exactly the sum of its terms, as torch computes it
-  // (from +0, a single term -0 would come out as 0).
-  grads.fill(-0);
+  const grads = buffer.subarray(0, n);
+  grads.fill(0);
   if (root._op.code !== CONSTANT) grads[0] = 1;
   return grads;
 }
@@ -100,13 +88,12 @@ let buffer = new Float64Array(1024);
 /**
  * Runs backpropagation from `root`; see Value.backward() for the contract.
  *
- * Pass 1 counts each node's users; pass 2, the sweep, hands out a node once
- * all its users have added their share into its gradient (see _sweep.ts).
- * Gradients collect in a Float64Array indexed by node id; a node's is final
- * when its turn comes, and only then stored in its `.grad`: op nodes show
- * this pass's gradient, leaves add it to what they hold (they accumulate, as
- * in PyTorch). Where the pass can throw (checkFinite, user ops), nothing is
- * stored until it has finished, so a pass that throws changes no gradient.
+ * Pass 1 counts each node's users and zeroes every op node's gradient; pass
+ * 2, the sweep, hands out a node once all its users have added their share
+ * into its `.grad` (see _sweep.ts), and the node adds its local derivatives
+ * times that gradient into its inputs'. Where the pass can throw
+ * (checkFinite, user ops), the leaves' gradients are saved first and put
+ * back on a throw, so a pass that throws changes no leaf gradient.
  */
 export function backward(root: Value, options?: BackwardOptions): void {
   const checkFinite = readCheckFinite(options);
@@ -114,41 +101,60 @@ export function backward(root: Value, options?: BackwardOptions): void {
   try {
     if (checkFinite) assertFiniteValues(topo(root));
     const stack: Value[] = [];
-    const { n, hasCustomOps } = countUsers(root, stack);
-    const grads = seedGrads(root, n, true);
-    if (!checkFinite && !hasCustomOps) {
+    const { hasCustomOps } = countUsers(root, stack, true);
+    const saved = checkFinite || hasCustomOps
+      ? saveLeafGrads(topo(root))
+      : null;
+    if (root._op.code === LEAF) root.grad += 1;
+    else if (root._op.code !== CONSTANT) root.grad = 1;
+    try {
       sweep(root, stack, (node) => {
-        propagate(node, grads);
-        storeGrad(node, grads[node._id]);
+        propagate(node, node.grad, null);
+        if (checkFinite) assertFiniteInputGrads(node);
       });
-      return;
-    }
-    const done: Value[] = [];
-    sweep(root, stack, (node) => {
-      propagate(node, grads);
-      if (checkFinite) assertFiniteInputGrads(node, grads);
-      done.push(node);
-    });
-    for (let i = 0; i < done.length; i++) {
-      storeGrad(done[i], grads[done[i]._id]);
+    } catch (error) {
+      if (saved !== null) restoreLeafGrads(saved);
+      throw error;
     }
   } finally {
     leave();
   }
 }
 
-/** Stores a node's finished gradient: leaves accumulate, constants take none. */
-export function storeGrad(node: Value, g: number): void {
-  const code = node._op.code;
-  if (code === LEAF) node.grad += g;
-  else if (code !== CONSTANT) node.grad = g;
+interface SavedGrads {
+  leaves: Value[];
+  grads: number[];
 }
 
-/** Adds `node`'s local derivatives times its gradient into its inputs' gradients. */
-export function propagate(node: Value, grads: Float64Array): void {
+function saveLeafGrads(order: readonly Value[]): SavedGrads {
+  const saved: SavedGrads = { leaves: [], grads: [] };
+  for (const node of order) {
+    if (node._op.code === LEAF) {
+      saved.leaves.push(node);
+      saved.grads.push(node.grad);
+    }
+  }
+  return saved;
+}
+
+function restoreLeafGrads(saved: SavedGrads): void {
+  for (let j = 0; j < saved.leaves.length; j++) {
+    saved.leaves[j].grad = saved.grads[j];
+  }
+}
+
+/**
+ * Adds `node`'s local derivatives times its gradient `g` into its inputs'
+ * gradients: their `.grad` (backward), or with `grads`, their entries
+ * `grads[input._id]` (grad(), which changes no `.grad`).
+ */
+export function propagate(
+  node: Value,
+  g: number,
+  grads: Float64Array | null,
+): void {
   const code = node._op.code;
   if (code === LEAF || code === CONSTANT) return; // no inputs
-  const g = grads[node._id];
   if (code === SUM) return sumInputs(node, g, grads);
   if (code === CUSTOM) return custom(node, g, grads);
   const a = node._a as Value;
@@ -216,23 +222,33 @@ export function propagate(node: Value, grads: Float64Array): void {
       da = cos.partials[0](x, z, y);
       break;
   }
-  if (toA) grads[a._id] += da * g;
-  if (toB) grads[(b as Value)._id] += db * g;
+  if (toA) send(a, da * g, grads);
+  if (toB) send(b as Value, db * g, grads);
 }
 
-function sumInputs(node: Value, g: number, grads: Float64Array): void {
+/** Adds `d` to `input`'s gradient, in its `.grad` or in `grads`. */
+function send(input: Value, d: number, grads: Float64Array | null): void {
+  if (grads === null) input.grad += d;
+  else grads[input._id] += d;
+}
+
+function sumInputs(
+  node: Value,
+  g: number,
+  grads: Float64Array | null,
+): void {
   const inputs = node._rest as readonly Value[];
   const y = node.data;
   for (let k = 0; k < inputs.length; k++) {
     const x = inputs[k];
     if (x._op.code !== CONSTANT) {
-      grads[x._id] += sum.partials[0](x.data, 0, y) * g;
+      send(x, sum.partials[0](x.data, 0, y) * g, grads);
     }
   }
 }
 
 /** The generic path, for ops made by defineOp: calls the op's `derivatives`. */
-function custom(node: Value, g: number, grads: Float64Array): void {
+function custom(node: Value, g: number, grads: Float64Array | null): void {
   const op = node._op as OpEntry;
   const inputs = node.inputs;
   const xs: number[] = new Array(inputs.length);
@@ -240,7 +256,7 @@ function custom(node: Value, g: number, grads: Float64Array): void {
   const partials = userDerivatives(op, xs, node.data, "backward");
   for (let k = 0; k < inputs.length; k++) {
     const x = inputs[k];
-    if (x._op.code !== CONSTANT) grads[x._id] += partials[k] * g;
+    if (x._op.code !== CONSTANT) send(x, partials[k] * g, grads);
   }
 }
 
@@ -331,17 +347,15 @@ function assertFiniteValues(order: readonly Value[]): void {
 }
 
 /** Throws, naming `node`, if its op just made an input's gradient non-finite. */
-function assertFiniteInputGrads(node: Value, grads: Float64Array): void {
+function assertFiniteInputGrads(node: Value): void {
   const inputs = node.inputs;
   for (let k = 0; k < inputs.length; k++) {
     const input = inputs[k];
-    if (input._op.code === CONSTANT || Number.isFinite(grads[input._id])) {
-      continue;
-    }
+    if (input._op.code === CONSTANT || Number.isFinite(input.grad)) continue;
     throw new RangeError(
-      `Cannot run backward: ${nameOf(node)} produced a non-finite gradient: ${
-        grads[input._id]
-      }`,
+      `Cannot run backward: ${
+        nameOf(node)
+      } produced a non-finite gradient: ${input.grad}`,
     );
   }
 }

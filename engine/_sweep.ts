@@ -16,9 +16,14 @@ export interface Counted {
 /**
  * Pass 1: visits every node under `root` once, gives it an `_id` (0 for the
  * root, then in the order first reached), and sets `_pending` to its number
- * of users under `root`.
+ * of users under `root`. With `zeroGrads`, also sets every op node's `.grad`
+ * to 0 (backward(): leaves keep theirs and accumulate, as in PyTorch).
  */
-export function countUsers(root: Value, stack: Value[]): Counted {
+export function countUsers(
+  root: Value,
+  stack: Value[],
+  zeroGrads = false,
+): Counted {
   const mark = nextMark();
   root._visit = mark;
   root._pending = 0;
@@ -29,7 +34,9 @@ export function countUsers(root: Value, stack: Value[]): Counted {
   let top = 0;
   while (top >= 0) {
     const node = stack[top--];
-    if (node._op.code === CUSTOM) hasCustomOps = true;
+    const code = node._op.code;
+    if (zeroGrads && code > CONSTANT) node.grad = 0;
+    if (code === CUSTOM) hasCustomOps = true;
     const rest = node._rest;
     if (rest !== null) {
       for (let k = 0; k < rest.length; k++) {

@@ -1,5 +1,5 @@
 import { CONSTANT, LEAF } from "./_make_op.ts";
-import { enter, leave, propagate, seedGrads, storeGrad } from "./_backward.ts";
+import { enter, leave, propagate } from "./_backward.ts";
 import { sweepOrder } from "./_sweep.ts";
 import { describe } from "./_validate.ts";
 import { Value } from "./value.ts";
@@ -50,37 +50,21 @@ export function* backwardSteps(root: Value): Generator<Value, void, unknown> {
   } finally {
     leave();
   }
-  const grads = seedGrads(root, order.length);
-  // What each leaf held before the pass: it accumulates on top of that.
-  const before = new Float64Array(order.length);
-  for (let i = 0; i < order.length; i++) {
-    const node = order[i];
-    if (node._op.code === LEAF) before[i] = node.grad;
-    else if (node._op.code !== CONSTANT) node.grad = 0;
+  // As backward(): op nodes start from 0, the root from 1, leaves keep theirs.
+  for (const node of order) {
+    if (node._op.code !== LEAF && node._op.code !== CONSTANT) node.grad = 0;
   }
-  show(root, 0, grads, before);
-  const index = new Map<Value, number>();
-  for (let i = 0; i < order.length; i++) index.set(order[i], i);
-  for (let i = 0; i < order.length; i++) {
-    const node = order[i];
+  if (root._op.code === LEAF) root.grad += 1;
+  else if (root._op.code !== CONSTANT) root.grad = 1;
+  for (const node of order) {
     const code = node._op.code;
     if (code === LEAF || code === CONSTANT) continue;
-    // Another pass may have renumbered these nodes while we were paused.
-    node._id = i;
-    for (const input of node.inputs) input._id = index.get(input) as number;
-    propagate(node, grads);
-    for (const input of node.inputs) show(input, input._id, grads, before);
+    enter("backwardSteps");
+    try {
+      propagate(node, node.grad, null);
+    } finally {
+      leave();
+    }
     yield node;
   }
-}
-
-/** Writes a node's gradient so far to its `.grad`, as backward() would. */
-function show(
-  node: Value,
-  id: number,
-  grads: Float64Array,
-  before: Float64Array,
-): void {
-  if (node._op.code === LEAF) node.grad = before[id];
-  storeGrad(node, grads[id]);
 }

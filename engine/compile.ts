@@ -219,14 +219,20 @@ class TypedTape implements Tape {
   }
 
   backward(): void {
-    const { grads, size } = this;
-    grads.fill(-0); // empty sums, as in backward()
-    if (this.code[size - 1] !== CONSTANT) grads[size - 1] = 1;
+    // As backward(): op nodes from 0, leaves from what they hold, each
+    // adding its terms one by one in the same order: the same bits.
+    const { grads, size, leaves, leafIndex } = this;
+    grads.fill(0);
+    for (let j = 0; j < leaves.length; j++) {
+      grads[leafIndex[j]] = leaves[j].grad;
+    }
+    const root = size - 1;
+    if (this.code[root] === LEAF) grads[root] += 1;
+    else if (this.code[root] !== CONSTANT) grads[root] = 1;
     if (this.generated !== null) this.generated.backward(this.values, grads);
     else replayBackward(this);
-    const { leaves, leafIndex } = this;
     for (let j = 0; j < leaves.length; j++) {
-      leaves[j].grad += grads[leafIndex[j]];
+      leaves[j].grad = grads[leafIndex[j]];
     }
   }
 }

@@ -1,5 +1,5 @@
 import { CONSTANT, constant, type OpEntry } from "./_make_op.ts";
-import { enter, leave, propagate, seedGrads } from "./_backward.ts";
+import { enter, leave, propagate, scratchGrads } from "./_backward.ts";
 import { countUsers, sweep } from "./_sweep.ts";
 import { sweepOrder } from "./_sweep.ts";
 import { describe } from "./_validate.ts";
@@ -83,8 +83,8 @@ export function grad(
 function gradNumbers(output: Value, inputs: readonly Value[]): Value[] {
   const stack: Value[] = [];
   const { n } = countUsers(output, stack);
-  const grads = seedGrads(output, n, true);
-  sweep(output, stack, (node) => propagate(node, grads));
+  const grads = scratchGrads(output, n);
+  sweep(output, stack, (node) => propagate(node, grads[node._id], grads));
   // Only nodes under the output carry this walk's mark (see countUsers).
   const mark = output._visit;
   return inputs.map((input) =>
@@ -122,7 +122,12 @@ function gradValues(output: Value, inputs: readonly Value[]): Value[] {
       const term = times(partials[k], g, seed);
       const id = index.get(x) as number;
       const sum = grads[id];
-      grads[id] = sum === null ? term : sum.add(term);
+      // The numeric passes add up from 0, and 0 + -0 is 0: so here too.
+      grads[id] = sum !== null
+        ? sum.add(term)
+        : Object.is(term.data, -0)
+        ? term.add(0)
+        : term;
     }
   }
   return inputs.map((input) => {

@@ -85,13 +85,11 @@ describe("backwardSteps()", () => {
       // Leaves start with a gradient, to which the pass adds.
       for (const x of xs) x.grad = random.uniform(-1, 1);
       const before = new Map(xs.map((x) => [x, x.grad]));
-      // This pass's gradient so far: a leaf shows what it held plus this sum.
+      // Each node's gradient so far: op nodes add their terms onto 0, and
+      // leaves onto what they held, one term at a time.
       const expected = new Map<Value, number>([[y, 1]]);
-      // Sums start from -0, so that a sum is exactly its terms.
       const shown = (x: Value): number =>
-        x.isLeaf
-          ? (before.get(x) as number) + (expected.get(x) ?? -0)
-          : (expected.get(x) ?? -0);
+        expected.get(x) ?? (x.isLeaf ? before.get(x) as number : 0);
       for (const node of backwardSteps(y)) {
         assert.ok(Object.is(node.grad, shown(node)), "node's own grad");
         const inputs = node.inputs;
@@ -102,7 +100,7 @@ describe("backwardSteps()", () => {
         const takesGrad = (x: Value): boolean => x.op !== "" || x.isLeaf;
         inputs.forEach((x, k) => {
           if (!takesGrad(x)) return; // a constant
-          expected.set(x, (expected.get(x) ?? -0) + partials[k] * node.grad);
+          expected.set(x, shown(x) + partials[k] * node.grad);
         });
         inputs.forEach((x, k) => {
           if (!takesGrad(x)) return;

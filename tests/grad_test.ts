@@ -201,9 +201,9 @@ describe("grad()", () => {
     );
   });
 
-  // A gradient is the sum of its terms, as torch computes it: a single term
-  // -0 stays -0 (the numeric passes start their sums from -0). A leaf's
-  // .grad adds that to what it held, +0 when fresh, so there it is +0.
+  // Every pass adds a node's terms onto 0 (0 + -0 is 0), as backward() has
+  // always done; createGraph does the same. torch, which keeps a lone -0
+  // term as it is, would give -0 here.
   it(
     "gives the same signed zero with and without createGraph",
     () => {
@@ -213,9 +213,9 @@ describe("grad()", () => {
       const [plain] = grad(f, [x]);
       const [built] = grad(f, [x], CREATE);
       f.backward();
-      assert.ok(Object.is(plain.data, -0), "grad() gives torch's -0");
-      assert.ok(Object.is(built.data, plain.data), "createGraph gives -0");
-      assert.ok(Object.is(x.grad, 0), "a fresh leaf accumulates: 0 + -0");
+      assert.ok(Object.is(plain.data, 0), "grad(): 0 + -0");
+      assert.ok(Object.is(built.data, 0), "createGraph: 0 + -0 too");
+      assert.ok(Object.is(x.grad, 0), "backward(): 0 + -0");
     },
   );
 
