@@ -153,6 +153,32 @@ export function same(
   return row(where, second, first, 0, { status, allowed: 0 });
 }
 
+/**
+ * A check that two computations of the same number agree to rounding:
+ * `bound` is the largest difference rounding explains. Bit for bit equal
+ * (NaN and NaN too) passes; otherwise NaN or Infinity in either is
+ * "non-finite", and a difference above `bound` fails. Never inconclusive:
+ * there is no estimate whose noise could hide a difference.
+ */
+export function agree(
+  where: Where,
+  analytic: number,
+  numeric: number,
+  bound: number,
+): GradcheckCheck {
+  const equal = Object.is(analytic, numeric) ||
+    (Number.isNaN(analytic) && Number.isNaN(numeric));
+  const finite = Number.isFinite(analytic) && Number.isFinite(numeric);
+  const status: CheckStatus = equal
+    ? "pass"
+    : !finite
+    ? "non-finite"
+    : Math.abs(analytic - numeric) <= bound
+    ? "pass"
+    : "fail";
+  return row(where, analytic, numeric, bound, { status, allowed: bound });
+}
+
 /** Whether a status is a failure ("fail" or "non-finite"). */
 export function failed(status: CheckStatus): boolean {
   return status === "fail" || status === "non-finite";

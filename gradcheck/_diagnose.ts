@@ -26,6 +26,17 @@ export function diagnose(
   checks: readonly GradcheckCheck[],
   context: DiagnoseContext = {},
 ): string[] {
+  // derivativeValues against derivatives: a line of its own, after what
+  // the other checks show.
+  if (checks.some((c) => c.kind === "derivativeValues")) {
+    const rest = checks.filter((c) => c.kind !== "derivativeValues");
+    const lines = diagnose(rest, context);
+    const disagree = checks.filter((c) =>
+      c.kind === "derivativeValues" && !c.ok
+    );
+    if (disagree.length > 0) lines.push(derivativeValuesLine(disagree, rest));
+    return lines;
+  }
   const bad = checks.filter((c) => !c.ok);
   if (bad.length === 0) return [];
 
@@ -142,6 +153,34 @@ export function diagnose(
     for (const [k, name] of found) lines.push(`input ${k}: ${name}`);
   }
   return lines;
+}
+
+/**
+ * derivativeValues disagree with derivatives: where, by how much, and
+ * which of the two the finite differences side with.
+ */
+function derivativeValuesLine(
+  disagree: readonly GradcheckCheck[],
+  rest: readonly GradcheckCheck[],
+): string {
+  const c = disagree.reduce((a, b) => b.relError > a.relError ? b : a);
+  const points = new Set(disagree.map((d) => d.point.join(","))).size;
+  const partials = new Map<string, GradcheckCheck>();
+  for (const r of rest) if (r.kind === "partial") partials.set(key(r), r);
+  const sided = disagree.map((d) => partials.get(key(d)));
+  const verdict = sided.every((p) => p !== undefined && p.status === "pass")
+    ? "; derivatives agree with the finite differences there, so derivativeValues are wrong"
+    : "";
+  const sign = disagree.every((d) => fits(d, -d.numeric, 1))
+    ? " (sign flipped)"
+    : "";
+  return `derivativeValues disagree with derivatives${sign} at ${points} ${
+    points === 1 ? "point" : "points"
+  }, worst at ${pointText(c.point)}, input ${c.input}: derivativeValues give ${
+    number(c.analytic, 12)
+  }, derivatives ${number(c.numeric, 12)} (relative difference ${
+    number(c.relError, 3)
+  })${verdict}; they must be the same partials (derivatives as numbers for backward(), derivativeValues built from ops on Values for grad with createGraph)`;
 }
 
 /** The first hypothesis that fits every partial check of one input, or null. */

@@ -6,10 +6,11 @@ import {
   type OpFunction,
   ops,
   sum,
+  topo,
   Value,
 } from "../engine/mod.ts";
 import { describe } from "./_describe.ts";
-import { between, compare, same } from "./_check.ts";
+import { agree, between, compare, same } from "./_check.ts";
 import {
   centralDerivative,
   type Estimate,
@@ -25,6 +26,10 @@ export interface Target {
   arity: number;
   forward: (...xs: number[]) => number;
   derivatives: (xs: readonly number[], y: number) => number[];
+  /** The op's derivativeValues, if it has them. */
+  derivativeValues:
+    | ((xs: readonly Value[], y: Value) => Value[])
+    | undefined;
   domain: (...xs: number[]) => boolean;
   kinks: readonly number[];
   apply: (args: (Value | number)[]) => Value;
@@ -74,6 +79,9 @@ export function resolve(op: unknown): Target {
     arity: spec.arity,
     forward: spec.forward,
     derivatives: spec.derivatives,
+    derivativeValues: typeof spec.derivativeValues === "function"
+      ? spec.derivativeValues.bind(spec)
+      : undefined,
     domain: domain === undefined
       ? () => true
       : (...xs: number[]) => domain(...xs) === true,
@@ -106,6 +114,7 @@ export function resolve(op: unknown): Target {
     arity: spec.arity,
     forward: spec.forward,
     derivatives: spec.derivatives,
+    derivativeValues: spec.derivativeValues,
     domain: spec.domain,
     kinks: spec.kinks,
   });
@@ -273,6 +282,62 @@ export class LocalChecker {
           same({ ...where, kind: "rerun" }, results[1 + n + k], results[1 + k]),
         );
       }
+    }
+    if (this.#t.derivativeValues !== undefined) this.checkDerivativeValues(xs);
+    this.at = null;
+  }
+
+  /**
+   * derivativeValues against derivatives at xs: the op applied to fresh
+   * leaves, derivativeValues called on its node's inputs and the node (as
+   * grad does), each non-constant entry's `.data` against the number
+   * derivatives gives. They must agree to rounding: a few ulps, per node
+   * of the entry's graph, of the largest value in it.
+   */
+  checkDerivativeValues(xs: number[]): void {
+    const t = this.#t;
+    const build = t.derivativeValues;
+    if (build === undefined) return;
+    this.at = xs;
+    const y = t.apply(xs.map((x) => new Value(x)));
+    const n = xs.length;
+    const values: unknown = build(y.inputs, y);
+    const bad = Array.isArray(values)
+      ? values.findIndex((v) => !(v instanceof Value))
+      : -1;
+    if (!Array.isArray(values) || values.length !== n || bad >= 0) {
+      throw new TypeError(
+        `derivativeValues must return ${n} ${
+          n === 1 ? "Value" : "Values"
+        }, got ${
+          !Array.isArray(values)
+            ? describe(values)
+            : bad >= 0
+            ? `${describe(values[bad])} at index ${bad}`
+            : `${values.length} ${values.length === 1 ? "item" : "items"}`
+        }`,
+      );
+    }
+    const numbers = t.derivatives(xs.slice(), y.data);
+    for (let k = 0; k < n; k++) {
+      if (this.#constant.has(k)) continue;
+      const partial = values[k] as Value;
+      const nodes = topo(partial);
+      let scale = Math.abs(numbers[k]);
+      for (const node of nodes) scale = Math.max(scale, Math.abs(node.data));
+      const bound = 4 * (nodes.length + 1) * Number.EPSILON * scale;
+      this.checks.push(agree(
+        {
+          op: t.name,
+          kind: "derivativeValues",
+          point: xs,
+          input: k,
+          value: y.data,
+        },
+        partial.data,
+        numbers[k],
+        bound,
+      ));
     }
     this.at = null;
   }

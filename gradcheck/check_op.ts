@@ -73,7 +73,13 @@ const RERUN_POINTS = 4;
  * multiplied by the upstream gradient (the output times a random g is the
  * root), one Value passed as every operand accumulates (`a * a`, `a / a`),
  * and `backward()` twice on one graph gives the same bits (no state kept
- * between calls). NaN or Infinity is a failure with status
+ * between calls). For an op with `derivativeValues`, at every point it also
+ * builds the op on fresh Values, calls `derivativeValues` on them and checks
+ * each entry's `.data` against the number `derivatives` gives
+ * (`"derivativeValues"` checks): they are the same math and must agree to
+ * rounding, bit for bit for the built-in ops. (Whether they also
+ * differentiate right, a second derivative, is for
+ * {@linkcode gradgradcheck}.) NaN or Infinity is a failure with status
  * `"non-finite"`. Same seed, same report.
  *
  * Each check is judged against the numerical estimate's own error bound
@@ -87,8 +93,9 @@ const RERUN_POINTS = 4;
  *   an `Op` object (`fn.op`).
  * @param options Tolerances, step, number of samples, seed, constant inputs.
  * @returns The report, named after the op.
- * @throws {TypeError} If `op` is not an Op or an OpFunction, or an option
- *   has the wrong type.
+ * @throws {TypeError} If `op` is not an Op or an OpFunction, an option
+ *   has the wrong type, or its `derivativeValues` return something other
+ *   than one Value per input (the message names the op and the point).
  * @throws {RangeError} If an option is out of range, every input is
  *   constant, or no point inside the op's domain turns up in 1000 tries.
  * @example Checking a custom op
@@ -123,6 +130,23 @@ const RERUN_POINTS = 4;
  * const report = checkOp(tiny, { samples: 8 });
  * assert.equal(report.ok, false);
  * assert.match(report.diagnosis?.[0] ?? "", /^sign flipped: analytic = -numeric/);
+ * ```
+ * @example derivativeValues that disagree with derivatives
+ * ```ts
+ * import { defineOp } from "@micrograd/micrograd/engine";
+ * import { checkOp } from "@micrograd/micrograd/gradcheck";
+ * import assert from "node:assert/strict";
+ *
+ * const square = defineOp({
+ *   name: "square",
+ *   forward: (x) => x * x,
+ *   derivatives: ([x]) => [2 * x],
+ *   derivativeValues: ([x]) => [x.add(x).add(1e-9)], // off by 1e-9
+ * });
+ * const report = checkOp(square, { samples: 8 });
+ * assert.equal(report.ok, false);
+ * assert.ok(report.checks.every((c) => c.ok || c.kind === "derivativeValues"));
+ * assert.match(report.diagnosis?.[0] ?? "", /^derivativeValues disagree with derivatives/);
  * ```
  * @example No false alarm at a kink
  * ```ts

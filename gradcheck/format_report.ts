@@ -159,7 +159,17 @@ function byBadness(a: GradcheckCheck, b: GradcheckCheck): number {
   return ratio(b) - ratio(a);
 }
 
-const KIND_ORDER = ["partial", "kink", "repeated", "upstream", "rerun"];
+const KIND_ORDER = [
+  "partial",
+  "direction",
+  "kink",
+  "repeated",
+  "upstream",
+  "rerun",
+  "derivativeValues",
+  "second",
+  "second-direction",
+];
 
 function statusRank(c: GradcheckCheck): number {
   return c.status === "non-finite"
@@ -235,7 +245,11 @@ function checkTable(checks: readonly GradcheckCheck[]): string[] {
     c.ok ? c.status : c.status.toUpperCase(),
     c.op,
     c.kind,
-    c.input === -1 ? "all" : String(c.input),
+    c.hessian !== undefined
+      ? c.hessian.join(",")
+      : c.input === -1
+      ? "all"
+      : String(c.input),
     pointText(c.point),
     number(c.analytic, 6),
     c.slopes === undefined

@@ -3,21 +3,24 @@ import {
   type OpFunction,
   ops as builtins,
   topo,
-  Value,
+  type Value,
 } from "../engine/mod.ts";
 import { Random } from "../nn/_random.ts";
 import { AssertionError } from "./_assertion_error.ts";
 import { compare } from "./_check.ts";
-import { describe } from "./_describe.ts";
 import { diagnose } from "./_diagnose.ts";
 import { number } from "./_format.ts";
 import { LocalChecker, resolve, stepTarget } from "./_local.ts";
 import { centralDerivative } from "./_numeric.ts";
-import { readOptions, type Resolved } from "./_options.ts";
+import { readInputs } from "./_inputs.ts";
+import type { Resolved } from "./_options.ts";
 import { checkOp } from "./check_op.ts";
 import { formatReport } from "./format_report.ts";
 
-/** Options for {@linkcode gradcheck}, {@linkcode checkOp} and {@linkcode checkAllOps}. */
+/**
+ * Options for {@linkcode gradcheck}, {@linkcode gradgradcheck},
+ * {@linkcode checkOp} and {@linkcode checkAllOps}.
+ */
 export interface GradcheckOptions {
   /**
    * Relative step of the central difference: input x is moved by
@@ -47,14 +50,15 @@ export interface GradcheckOptions {
   /**
    * `checkOp`: how many random points to sample inside the op's domain
    * (edge and kink points come on top), 1 to 10000. Not used by
-   * `gradcheck`.
+   * `gradcheck` or `gradgradcheck` (except for the diagnosis).
    *
    * @default {64}
    */
   samples?: number;
   /**
-   * `checkOp`: seed of the random points and upstream gradients; the report
-   * carries it, so a failure can be replayed. Not used by `gradcheck`.
+   * `checkOp`: seed of the random points and upstream gradients;
+   * `gradcheck` and `gradgradcheck` with `fast`: seed of the direction. The
+   * report carries it, so a failure can be replayed.
    *
    * @default {1}
    */
@@ -69,7 +73,8 @@ export interface GradcheckOptions {
    */
   constants?: number[];
   /**
-   * `gradcheck`: check one random direction instead of every input: the
+   * `gradcheck`, `gradgradcheck`: check one random direction instead of
+   * every input (`gradgradcheck`: and uᵀHu instead of every pair): the
    * gradient's dot product with a random vector u (±max(1, |x_k|) per
    * input) against a central difference of f along u, as the fast mode of
    * `torch.autograd.gradcheck` and JAX's `check_grads`. A few calls of f,
@@ -80,7 +85,7 @@ export interface GradcheckOptions {
    */
   fast?: boolean;
   /**
-   * `gradcheck`: your own ops (`OpFunction`s from `defineOp`, or their
+   * `gradcheck`, `gradgradcheck`: your own ops (`OpFunction`s from `defineOp`, or their
    * `Op`s) used inside f. When f fails, gradcheck checks each node of the
    * graph locally, in topological order, at the values it saw, and names
    * the first whose op is wrong; built-in ops are always checked, a user
@@ -106,7 +111,19 @@ export interface GradcheckOptions {
  *   to each input against the first pass, bit for bit (an op that keeps
  *   state between calls fails; PyTorch's reentrancy check);
  * - `"direction"`: `gradcheck` with `fast`: the gradient's dot product with
- *   a random direction u against a central difference along u.
+ *   a random direction u against a central difference along u;
+ *   `gradgradcheck` with `fast`: the same for the first derivatives;
+ * - `"second"`: `gradgradcheck`: one entry ∂²f/∂x_i∂x_j of the Hessian (the
+ *   derivative, by `grad`, of the first derivative that
+ *   `grad(..., { createGraph: true })` built) against a central difference
+ *   of that first derivative along x_j; `hessian` holds (i, j);
+ * - `"second-direction"`: `gradgradcheck` with `fast`: uᵀHu for a random u
+ *   (a Hessian-vector product) against a central difference along u of the
+ *   first derivatives' dot product with u;
+ * - `"derivativeValues"`: `checkOp`, for an op that has `derivativeValues`:
+ *   its `.data` against the number `derivatives` gives at the same point
+ *   (`numeric`); the two are the same math and must agree to rounding (bit
+ *   for bit for the built-in ops).
  */
 export type CheckKind =
   | "partial"
@@ -114,7 +131,10 @@ export type CheckKind =
   | "repeated"
   | "kink"
   | "rerun"
-  | "direction";
+  | "direction"
+  | "second"
+  | "second-direction"
+  | "derivativeValues";
 
 /**
  * The outcome of one check, judged against the numerical estimate's own
@@ -168,6 +188,11 @@ export interface GradcheckCheck {
   ok: boolean;
   /** For `"kink"` checks: the left and right one-sided slopes. */
   slopes?: [number, number];
+  /**
+   * For `"second"` checks: (i, j) of the Hessian entry ∂²f/∂x_i∂x_j, the
+   * derivative of ∂f/∂x_i by x_j (`input` is j).
+   */
+  hessian?: [number, number];
 }
 
 /** Where in a graph {@linkcode gradcheck} found the first wrong op. */
@@ -186,7 +211,7 @@ export interface GradcheckCulprit {
   checks: GradcheckCheck[];
 }
 
-/** The result of {@linkcode gradcheck} or {@linkcode checkOp}. */
+/** The result of {@linkcode gradcheck}, {@linkcode gradgradcheck} or {@linkcode checkOp}. */
 export interface GradcheckReport {
   /** Whether no check failed (`"inconclusive"` checks do not fail). */
   ok: boolean;
@@ -284,52 +309,12 @@ export function gradcheck(
   inputs: number[],
   options?: GradcheckOptions,
 ): GradcheckReport {
-  const action = "Cannot run gradcheck";
-  if (typeof f !== "function") {
-    throw new TypeError(`${action}: f must be a function, got ${describe(f)}`);
-  }
-  const name = f.name === "" ? "f" : f.name;
-  if (!Array.isArray(inputs)) {
-    throw new TypeError(
-      `${action}: inputs must be an array of numbers, got ${describe(inputs)}`,
-    );
-  }
-  for (let k = 0; k < inputs.length; k++) {
-    const x = inputs[k];
-    if (typeof x !== "number") {
-      throw new TypeError(
-        `${action}: input ${k} must be a number, got ${describe(x)}`,
-      );
-    }
-    if (!Number.isFinite(x)) {
-      throw new RangeError(`${action}: input ${k} must be finite, got ${x}`);
-    }
-  }
-  const o = readOptions(options, action);
-  for (const k of o.constants) {
-    if (k >= inputs.length) {
-      throw new RangeError(
-        `${action}: constant index ${k} is out of range for ${inputs.length} inputs`,
-      );
-    }
-  }
-  if (inputs.length === 0 || new Set(o.constants).size >= inputs.length) {
-    throw new RangeError(
-      `${action}: ${
-        inputs.length === 0 ? "inputs is empty" : "every input is constant"
-      }, so there is nothing to check`,
-    );
-  }
-  const run = (xs: readonly number[]): [Value[], Value] => {
-    const leaves = xs.map((x) => new Value(x));
-    const y: unknown = f(...leaves);
-    if (!(y instanceof Value)) {
-      throw new TypeError(
-        `${action}: f must return a Value, got ${describe(y)}`,
-      );
-    }
-    return [leaves, y];
-  };
+  const { name, o, run } = readInputs(
+    f,
+    inputs,
+    options,
+    "Cannot run gradcheck",
+  );
   const [leaves, y] = run(inputs);
   y.backward();
   const constant = new Set(o.constants);

@@ -1,7 +1,9 @@
 /**
  * Gradient checking: compare the derivatives that `backward()` computes with
  * numerical ones, for an expression ({@linkcode gradcheck}), one op
- * ({@linkcode checkOp}) or every built-in op ({@linkcode checkAllOps}).
+ * ({@linkcode checkOp}) or every built-in op ({@linkcode checkAllOps}); and
+ * second derivatives, built by `grad(..., { createGraph: true })`, for an
+ * expression ({@linkcode gradgradcheck}).
  *
  * The numerical derivative is a central difference with a step that scales
  * with the input and one Richardson step, which also bounds its own error;
@@ -36,5 +38,6 @@
  * @module
  */
 export * from "./gradcheck.ts";
+export * from "./gradgradcheck.ts";
 export * from "./check_op.ts";
 export * from "./format_report.ts";

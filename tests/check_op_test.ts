@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { defineOp, type Op, ops } from "../engine/mod.ts";
+import { defineOp, type Op, ops, type Value } from "../engine/mod.ts";
 import {
   checkAllOps,
   checkOp,
@@ -312,6 +312,102 @@ describe("checkOp()", () => {
       name: "RangeError",
       message: /the name is taken by a built-in op/,
     });
+  });
+});
+
+describe("checkOp() on derivativeValues", () => {
+  // cube: y = x³, dy/dx = 3x²
+  const cube = (name: string, dv: (x: Value) => unknown[]) =>
+    defineOp({
+      name,
+      forward: (x) => x ** 3,
+      derivatives: ([x]) => [3 * x * x],
+      derivativeValues: ([x]) => dv(x) as Value[],
+    });
+
+  it("checks every built-in op's derivativeValues: equal to derivatives bit for bit", () => {
+    for (const [name, report] of Object.entries(checkAllOps())) {
+      const checks = ofKind(report, "derivativeValues");
+      // One per non-constant input at each sampled and edge point.
+      assert.equal(
+        checks.length,
+        ofKind(report, "partial").length,
+        name,
+      );
+      for (const c of checks) {
+        assert.ok(
+          Object.is(c.analytic, c.numeric) && c.status === "pass",
+          `${name} at ${c.point}: ${c.analytic} vs ${c.numeric}`,
+        );
+      }
+    }
+  });
+
+  it("passes derivativeValues that differ from derivatives by rounding only", () => {
+    // (x x)3 rounds differently from 3 * x * x, which is (3x)x, at some points.
+    const report = checkOp(cube("cube", (x) => [x.mul(x).mul(3)]));
+    assert.equal(report.ok, true, formatReport(report));
+    const checks = ofKind(report, "derivativeValues");
+    assert.ok(checks.length > 64);
+    assert.ok(checks.some((c) => c.analytic !== c.numeric));
+  });
+
+  it("fails derivativeValues that disagree with derivatives, with a diagnosis", () => {
+    const report = checkOp(cube("cube", (x) => [x.mul(x).mul(-3)]));
+    assert.equal(report.ok, false);
+    const failed = report.checks.filter((c) => !c.ok);
+    assert.ok(failed.length > 64);
+    assert.ok(failed.every((c) => c.kind === "derivativeValues"));
+    for (const c of failed) {
+      near(c.analytic, -c.numeric, 1e-15 * Math.abs(c.numeric));
+    }
+    assert.equal(report.diagnosis?.length, 1);
+    assert.match(
+      report.diagnosis?.[0] ?? "",
+      /^derivativeValues disagree with derivatives \(sign flipped\) at \d+ points, worst at x = .*; derivatives agree with the finite differences there, so derivativeValues are wrong; they must be the same partials/,
+    );
+    assert.match(
+      formatReport(report, { rows: 1 }),
+      /^FAIL +cube +derivativeValues +0 /m,
+    );
+  });
+
+  it("fails a relative difference of 3e-8, far below rtol", () => {
+    const report = checkOp(cube("cube", (x) => [x.mul(x).mul(3.0000001)]));
+    assert.equal(report.ok, false);
+    const failed = report.checks.filter((c) => !c.ok);
+    assert.ok(failed.every((c) => c.kind === "derivativeValues"));
+    for (const c of failed) near(c.relError, 1e-7 / 3.0000001, 1e-15);
+    assert.match(
+      report.diagnosis?.[0] ?? "",
+      /worst at x = .*\(relative difference 3\.33e-8\)/,
+    );
+  });
+
+  it("adds no check for an op without derivativeValues, and skips constant inputs", () => {
+    assert.equal(ofKind(checkOp(softsign), "derivativeValues").length, 0);
+    const pow = checkOp(ops.pow, { constants: [1] });
+    const checks = ofKind(pow, "derivativeValues");
+    assert.ok(checks.length > 0);
+    assert.ok(checks.every((c) => c.input === 0));
+  });
+
+  it("rejects derivativeValues that return anything but one Value per input, naming the op", () => {
+    const cases: [(x: Value) => unknown[], RegExp][] = [
+      [(x) => [x.data], /got 0\.\d+ at index 0$/],
+      [(x) => [x, x], /got 2 items$/],
+    ];
+    for (const [dv, message] of cases) {
+      assert.throws(() => checkOp(cube("bad", dv)), (error: unknown) => {
+        assert.ok(error instanceof TypeError, String(error));
+        assert.match(
+          error.message,
+          /^Cannot run checkOp on op "bad" at \([^)]*\): derivativeValues must return 1 Value, /,
+        );
+        assert.match(error.message, message);
+        return true;
+      });
+    }
   });
 });
 

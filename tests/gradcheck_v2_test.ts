@@ -145,7 +145,11 @@ describe("checkOp() with the version 2 rule", () => {
     // Doubles near 1e300 are 1.5e284 apart: no difference step resolves sin.
     const report = checkOp(ops.sin);
     assert.equal(report.ok, true);
-    const far = report.checks.filter((c) => Math.abs(c.point[0]) === 1e300);
+    // Every numerical check there (derivativeValues against derivatives
+    // needs no difference step and passes).
+    const far = report.checks.filter((c) =>
+      Math.abs(c.point[0]) === 1e300 && c.kind !== "derivativeValues"
+    );
     assert.ok(far.length > 0);
     assert.ok(
       far.every((c) => c.status === "inconclusive"),
