@@ -1,5 +1,7 @@
-// `deno task train`'s loop: the loss of a batch, accuracy, the progress line,
-// and the checks that stop a run that diverged or would not fit in memory.
+// `deno task train`'s loop: the loss of a batch and its gradients, built as
+// objects every step or replayed from a compiled tape (--engine), accuracy,
+// the progress line, and the checks that stop a run that diverged or would
+// not fit in memory.
 
 import {
   compile,

@@ -4,6 +4,9 @@
 //
 //   deno task train                        # micrograd's demo: moons, >= 97%
 //   deno task train --dataset spiral --samples 300 --optimizer adam --steps 200 --batch-size 64
+//   deno task train --optimizer lbfgs      # L-BFGS, full batch
+//   deno task train --engine object        # build the graph every step, not
+//                                          # replay a tape: compare steps/s
 //   deno task train --help                 # every flag
 //
 // examples/moons.svg, the picture in the README, is the default run's plot:
@@ -13,8 +16,8 @@
 // the data) prints one line saying what was wrong and exits with code 2.
 //
 // The parts: _train_options.ts (flags and limits), _train_data.ts (dataset
-// and model files), _train_loop.ts (the loop, its checks, the progress
-// line), _outputs.ts (paths, input and output file safety, atomic writes).
+// and model files), _train_loop.ts (the loop and its engines, its checks,
+// the progress line), _outputs.ts (paths, input and output file safety, atomic writes).
 
 import { stringify } from "csv-stringify/sync";
 import asciichart from "asciichart";
