@@ -52,10 +52,16 @@ Training
                      (default: hinge, or ce for more than 2 classes)
   --l2 X             add X * sum(p^2) over the parameters to the loss
                      (default: 1e-4)
-  --optimizer NAME   sgd, adam or adamw (default: sgd)
-  --lr X             first learning rate; it decays linearly towards a tenth
-                     of X over the run (default: sgd 1, or 0.1 with
-                     --loss mse; adam and adamw 0.05)
+  --optimizer NAME   sgd, adam, adamw or lbfgs (default: sgd); lbfgs makes
+                     one iteration with a strong Wolfe line search per
+                     step, on the full batch, without --schedule or --clip
+  --lr X             first learning rate (default: sgd 1, or 0.1 with
+                     --loss mse; adam and adamw 0.05; lbfgs 1)
+  --schedule NAME    how the rate falls over the run: linear (to a tenth
+                     of --lr), cosine (towards 0) or step (a tenth of --lr
+                     from half way) (default: linear)
+  --clip X           scale the gradients down to a total 2-norm of X
+                     when it is larger, before each update (default: none)
   --steps N          optimizer steps (default: 100)
   --batch-size N     points per step, drawn at random; 0 for all of them
                      (default: 0); one step builds at most ${
@@ -64,6 +70,14 @@ Training
                      nodes (batch x model)
   --seed N           seed of the data, the weights and the batches
                      (default: 1337)
+
+Engine
+  --engine NAME      object (build the graph every step), tape (record it
+                     once, replay it from typed arrays) or codegen (replay
+                     it with generated code); the same results bit for
+                     bit; tape and codegen need --loss hinge or mse, whose
+                     graph keeps its shape (default: tape for hinge and
+                     mse, else object)
 
 Output
   --save FILE        write the trained model as JSON, with the dataset,
@@ -74,11 +88,15 @@ Output
   --help             print this help
 
 Progress lines show the loss and accuracy of the step's batch; the final
-line is the accuracy on all the data. Relative paths are taken from the
-directory the command is run in. Outputs are checked before training, must
-differ from each other and from --dataset (--save may be the --load file),
-and an output file is replaced only once the new one is complete. Bad input
+line is the accuracy on all the data and the speed of the whole run, the
+tape's recording included. Relative paths are taken from the directory the
+command is run in. Outputs are checked before training, must differ from
+each other and from --dataset (--save may be the --load file), and an
+output file is replaced only once the new one is complete. Bad input
 prints one line and exits with code 2. NO_COLOR turns colours off.`;
+
+/** The engines --engine names. */
+export type Engine = "object" | "tape" | "codegen";
 
 /** The loss functions --loss names. */
 export type Loss = "hinge" | "bce" | "mse" | "ce";
@@ -94,8 +112,13 @@ export interface Options {
   load: string | undefined;
   loss: Loss | undefined;
   l2: number;
-  optimizer: "sgd" | "adam" | "adamw";
+  optimizer: "sgd" | "adam" | "adamw" | "lbfgs";
   lr: number | undefined;
+  /** undefined: not given (linear for the optimizers that take one). */
+  schedule: "linear" | "cosine" | "step" | undefined;
+  clip: number | undefined;
+  /** undefined: not given (tape where the graph keeps its shape). */
+  engine: Engine | undefined;
   steps: number;
   batchSize: number;
   seed: number;
@@ -117,6 +140,9 @@ const STRING_FLAGS = [
   "l2",
   "optimizer",
   "lr",
+  "schedule",
+  "clip",
+  "engine",
   "steps",
   "batch-size",
   "seed",
@@ -142,7 +168,7 @@ export function parseOptions(args: string[]): Options | "help" {
   if (values.help === true) return "help";
   const text = (name: string): string | undefined =>
     values[name] as string | undefined;
-  return {
+  const options: Options = {
     dataset: path("dataset", text("dataset")),
     samples: integer("samples", text("samples"), 1, MAX_SAMPLES),
     noise: number("noise", text("noise"), 0),
@@ -161,8 +187,16 @@ export function parseOptions(args: string[]): Options | "help" {
       "sgd",
       "adam",
       "adamw",
+      "lbfgs",
     ]) ?? "sgd",
     lr: number("lr", text("lr"), 0, true),
+    schedule: choice("schedule", text("schedule"), [
+      "linear",
+      "cosine",
+      "step",
+    ]),
+    clip: number("clip", text("clip"), 0, true),
+    engine: choice("engine", text("engine"), ["object", "tape", "codegen"]),
     steps: integer("steps", text("steps"), 0) ?? 100,
     batchSize: integer("batch-size", text("batch-size"), 0) ?? 0,
     seed: integer("seed", text("seed"), 0) ?? 1337,
@@ -171,6 +205,16 @@ export function parseOptions(args: string[]): Options | "help" {
     plot: path("plot", text("plot")),
     quiet: values.quiet === true,
   };
+  if (options.optimizer === "lbfgs") {
+    for (const flag of ["schedule", "clip"] as const) {
+      if (options[flag] !== undefined) {
+        throw new UsageError(
+          `Cannot use --${flag} with --optimizer lbfgs: its line search chooses each step's length`,
+        );
+      }
+    }
+  }
+  return options;
 }
 
 function integer(

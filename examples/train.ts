@@ -4,6 +4,9 @@
 //
 //   deno task train                        # micrograd's demo: moons, >= 97%
 //   deno task train --dataset spiral --samples 300 --optimizer adam --steps 200 --batch-size 64
+//   deno task train --optimizer lbfgs      # L-BFGS, full batch
+//   deno task train --engine object        # build the graph every step, not
+//                                          # replay a tape: compare steps/s
 //   deno task train --help                 # every flag
 //
 // examples/moons.svg, the picture in the README, is the default run's plot:
@@ -13,12 +16,20 @@
 // the data) prints one line saying what was wrong and exits with code 2.
 //
 // The parts: _train_options.ts (flags and limits), _train_data.ts (dataset
-// and model files), _train_loop.ts (the loop, its checks, the progress
-// line), _outputs.ts (paths, input and output file safety, atomic writes).
+// and model files), _train_loop.ts (the loop and its engines, its checks,
+// the progress line), _outputs.ts (paths, input and output file safety, atomic writes).
 
 import { stringify } from "csv-stringify/sync";
 import asciichart from "asciichart";
-import { Adam, AdamW, SGD } from "@micrograd/micrograd/optim";
+import {
+  Adam,
+  AdamW,
+  cosineLR,
+  LBFGS,
+  linearLR,
+  SGD,
+  stepLR,
+} from "@micrograd/micrograd/optim";
 import { GENERATORS } from "./datasets.ts";
 import {
   boundsOf,
@@ -51,6 +62,7 @@ import {
   type LogRow,
   percent,
   Progress,
+  replayable,
   terminalWidth,
   trainLoop,
 } from "./_train_loop.ts";
@@ -98,15 +110,57 @@ async function run(
   const batchSize = batchOf(options, data);
   // mse's gradient 2(s - y) grows with the score: it needs smaller steps.
   const lr0 = options.lr ??
-    (options.optimizer !== "sgd" ? 0.05 : loss === "mse" ? 0.1 : 1);
-  // Linear decay to a tenth, as micrograd's demo: 1.0 - 0.9 * k / 100.
-  const lr = (step: number): number =>
-    lr0 * (1 - 0.9 * step / Math.max(1, steps));
-  const optimizer = options.optimizer === "sgd"
+    (options.optimizer === "lbfgs"
+      ? 1
+      : options.optimizer !== "sgd"
+      ? 0.05
+      : loss === "mse"
+      ? 0.1
+      : 1);
+  const schedule = options.schedule ?? "linear";
+  const S = Math.max(1, steps);
+  // linear: micrograd's demo, 1.0 - 0.9 * k / 100, a decay to a tenth.
+  const lr = schedule === "linear"
+    ? linearLR({ lr: lr0, steps: S, startFactor: 1, endFactor: 0.1 })
+    : schedule === "cosine"
+    ? cosineLR({ lr: lr0, steps: S })
+    : stepLR({
+      lr: lr0,
+      stepSize: Math.max(1, Math.ceil(steps / 2)),
+      gamma: 0.1,
+    });
+  if (options.optimizer === "lbfgs" && batchSize < n) {
+    throw new UsageError(
+      `Cannot use --optimizer lbfgs with --batch-size ${options.batchSize}: it needs the full batch (--batch-size 0), the data has ${n} points`,
+    );
+  }
+  const optimizer = options.optimizer === "lbfgs"
+    ? new LBFGS(params, { lr: lr0, lineSearchFn: "strong_wolfe", maxIter: 1 })
+    : options.optimizer === "sgd"
     ? new SGD(params, { lr })
     : options.optimizer === "adam"
     ? new Adam(params, { lr })
     : new AdamW(params, { lr });
+  if (
+    options.engine !== undefined && options.engine !== "object" &&
+    !replayable(loss)
+  ) {
+    throw new UsageError(
+      `Cannot use --engine ${options.engine} with --loss ${loss}: its graph changes shape as the scores change (${
+        loss === "bce"
+          ? "a formula per sign of each score"
+          : "a shift by the largest score"
+      }); use --loss hinge or mse, or --engine object`,
+    );
+  }
+  const engine = options.engine ?? (replayable(loss) ? "tape" : "object");
+  const rates = options.optimizer === "lbfgs"
+    ? `lbfgs lr ${lr0}, strong Wolfe line search`
+    : `${options.optimizer} lr ${lr0} -> ${
+      Number(lr(Math.max(0, steps - 1)).toPrecision(3))
+    } (${schedule})${
+      options.clip === undefined ? "" : `, clip ${options.clip}`
+    }`;
 
   const isTerminal = Deno.stdout.isTerminal();
   const color = isTerminal && (Deno.env.get("NO_COLOR") ?? "") === "";
@@ -119,9 +173,7 @@ async function run(
       } features, ${data.classes} classes | MLP(${model.nin}, [${nouts}]) ${model.activation}, ${params.length} parameters`,
     );
     console.log(
-      `${loss} loss + ${options.l2} L2 | ${options.optimizer} lr ${lr0} -> ${
-        Number((lr0 * 0.1).toPrecision(6))
-      } | ${steps} steps, batch ${batchSize}${
+      `${loss} loss + ${options.l2} L2 | ${rates} | ${steps} steps, batch ${batchSize}, ${engine}${
         options.load === undefined
           ? ""
           : ` | from ${escapeControl(options.load)}`
@@ -134,8 +186,10 @@ async function run(
   const progress = new Progress(steps, isTerminal, options.quiet);
   const start = performance.now();
   const csv = !GENERATORS.includes(data.name);
+  const logged = options.csv !== undefined;
+  let ran = engine;
   try {
-    trainLoop(model, data, optimizer, {
+    ({ engine: ran } = trainLoop(model, data, optimizer, {
       steps,
       batchSize,
       l2: options.l2,
@@ -143,6 +197,9 @@ async function run(
       seed: options.seed,
       lr0,
       lr,
+      engine,
+      clip: options.clip,
+      needAccuracy: (step) => progress.due(step) || logged,
       advice: csv
         ? " or standardise the features (mean 0, standard deviation 1 per column)"
         : "",
@@ -150,7 +207,7 @@ async function run(
       log.push(row);
       losses.push(row[1]);
       progress.update(row[0], row[1], row[2], row[3]);
-    });
+    }));
   } finally {
     progress.end();
   }
@@ -191,7 +248,7 @@ async function run(
     `accuracy ${
       percent(accuracy)
     } (${right}/${n} points) after ${steps} steps in ${duration(seconds)}${
-      steps > 0 ? ` (${(steps / seconds).toFixed(0)} steps/s)` : ""
+      steps > 0 ? ` (${(steps / seconds).toFixed(0)} steps/s, ${ran})` : ""
     }`,
   );
 

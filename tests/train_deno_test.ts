@@ -280,8 +280,11 @@ describe("deno task train", () => {
         "--l2",
         "--optimizer",
         "--lr",
+        "--schedule",
+        "--clip",
         "--steps",
         "--batch-size",
+        "--engine",
         "--seed",
         "--save",
         "--csv",
@@ -335,7 +338,7 @@ describe("deno task train", () => {
       ],
       [
         ["--optimizer", "rmsprop"],
-        /^Cannot parse --optimizer: expected sgd, adam or adamw/,
+        /^Cannot parse --optimizer: expected sgd, adam, adamw or lbfgs, got "rmsprop"$/,
       ],
       [
         ["--activation", "gelu"],
