@@ -179,7 +179,10 @@ export class FloorReplayMoons {
   step(): number {
     const { tape, params } = this;
     // The parameters are the tape's first slots (moonsStepFloor records them first).
-    for (let i = 0; i < params.length; i++) tape.data[i] = params[i];
+    for (let i = 0; i < params.length; i++) {
+      tape.data[i] = params[i];
+      tape.grad[i] = 0; // zeroGrad: leaves accumulate, as in the engine
+    }
     tape.forward();
     tape.backward(this.root);
     for (let i = 0; i < params.length; i++) params[i] -= LR * tape.grad[i];

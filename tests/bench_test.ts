@@ -6,7 +6,13 @@ import assert from "node:assert/strict";
 import { topo } from "../engine/mod.ts";
 import { Tape } from "../bench/floor.ts";
 import { chain, SHAPES } from "../bench/_shapes.ts";
-import { EngineMoons, FloorMoons, makeMoons } from "../bench/_moons.ts";
+import {
+  EngineMoons,
+  FloorMoons,
+  FloorReplayMoons,
+  makeMoons,
+  ReplayMoons,
+} from "../bench/_moons.ts";
 
 describe("Tape.backward()", () => {
   it("routes the product rule and skips constants", () => {
@@ -127,6 +133,32 @@ describe("moonsStepFloor()", () => {
       assert.ok(Math.abs(f.loss - loss.data) <= 1e-12 * Math.abs(loss.data));
       for (let i = 0; i < engine.params.length; i++) {
         const e = engine.params[i].data;
+        assert.ok(Math.abs(floor.params[i] - e) <= 1e-12 * (1 + Math.abs(e)));
+      }
+    }
+  });
+});
+
+describe("the replayed moons steps", () => {
+  it("floor replay, compile() and codegen take the object engine's steps", () => {
+    const data = makeMoons(20);
+    const engine = new EngineMoons(data);
+    const floor = new FloorReplayMoons(data, engine.params);
+    const tape = new ReplayMoons(new EngineMoons(data), false);
+    const codegen = new ReplayMoons(new EngineMoons(data), true);
+    assert.equal(codegen.tape.codegen, true);
+    for (let step = 0; step < 5; step++) {
+      const loss = engine.step();
+      // compile()'s replays give the object engine's bits.
+      assert.ok(Object.is(tape.step(), loss), `tape loss, step ${step}`);
+      assert.ok(Object.is(codegen.step(), loss), `codegen loss, step ${step}`);
+      // The floor adds a parameter's terms in another order.
+      const f = floor.step();
+      assert.ok(Math.abs(f - loss) <= 1e-12 * Math.abs(loss));
+      for (let i = 0; i < engine.params.length; i++) {
+        const e = engine.params[i].data;
+        assert.ok(Object.is(tape.engine.params[i].data, e));
+        assert.ok(Object.is(codegen.engine.params[i].data, e));
         assert.ok(Math.abs(floor.params[i] - e) <= 1e-12 * (1 + Math.abs(e)));
       }
     }
