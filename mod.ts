@@ -3,8 +3,10 @@
  * small neural-net library on top, after Andrej Karpathy's micrograd.
  *
  * This module re-exports everything: the engine (`Value`, `sum`, `ops`,
- * `defineOp`, `toDot`), the neural nets (`MLP` and losses), the optimizers
- * (`SGD`, `Adam`, `AdamW`) and the gradient checker.
+ * `defineOp`, `grad`, `compile`, `backwardSteps`, `toDot`, `toMermaid`), the
+ * neural nets (`MLP` and losses), the optimizers (`SGD`, `Adam`, `AdamW`,
+ * `LBFGS`, `clipGradNorm` and the learning-rate schedules) and the gradient
+ * checker (`gradcheck`, `gradgradcheck`, `checkOp`).
  *
  * ```ts
  * import { Value } from "@micrograd/micrograd";

@@ -168,8 +168,8 @@ export function propagate(
   let da = 0;
   let db = 0;
   // The switch only picks the op's partials from the table. Each call sees
-  // one function, which V8 inlines; keep the calls here rather than in a
-  // helper per case, or V8's inlining budget runs out before the last case.
+  // one function, which V8 inlines; the calls sit here rather than in a
+  // helper per arity, whose copies would draw on V8's inlining budget.
   switch (code) {
     case ADD:
       if (toA) da = add.partials[0](x, z, y);

@@ -41,9 +41,9 @@ export const CODEGEN_MAX_NODES = 250_000;
 
 // Statements per generated function. V8 optimizes a function only up to
 // about 60 KB of bytecode, but well before that, big straight-line functions
-// stayed in the interpreter far longer: on a 1e4-node chain, backward took
-// 565 ns a node with 1000 statements a function and 9-14 with 200-400
-// (/tmp runs under load; the typed-array replay took 9-22).
+// ran far slower: on a 1e4-node chain, backward took 565 ns a node with 1000
+// statements a function and 9-14 with 200-400 (one run each, loaded machine;
+// the typed-array replay took 9-22). Why is not isolated.
 const STATEMENTS_PER_FUNCTION = 200;
 
 const table = ops as Readonly<Record<string, OpEntry>>;

@@ -6,7 +6,10 @@
  * Build an expression from Values and numbers, call `backward()` on the
  * result, and read each Value's `grad`: the derivative of the result with
  * respect to it. Every op is one entry of the {@linkcode ops} table; add
- * your own with {@linkcode defineOp}.
+ * your own with {@linkcode defineOp}. {@linkcode grad} gives derivatives
+ * without touching `.grad`, to any order; {@linkcode compile} records a graph
+ * to replay it on new leaf values; {@linkcode backwardSteps},
+ * {@linkcode toDot} and {@linkcode toMermaid} show how backward works.
  *
  * ```ts
  * import { Value } from "@micrograd/micrograd/engine";
