@@ -24,29 +24,27 @@ import {
   TANH,
 } from "./_make_op.ts";
 import { describe } from "./_validate.ts";
-import { ops } from "./ops.ts";
+import {
+  abs,
+  add,
+  cos,
+  div,
+  exp,
+  log,
+  mul,
+  neg,
+  pow,
+  relu,
+  sigmoid,
+  sin,
+  sqrt,
+  sub,
+  sum,
+  tanh,
+} from "./_builtins.ts";
 import { countUsers, sweep } from "./_sweep.ts";
 import { topo } from "./topo.ts";
 import type { BackwardOptions, Value } from "./value.ts";
-
-const {
-  add,
-  sub,
-  mul,
-  div,
-  neg,
-  pow,
-  exp,
-  log,
-  sqrt,
-  tanh,
-  sigmoid,
-  relu,
-  abs,
-  sin,
-  cos,
-  sum,
-} = ops as Readonly<Record<string, OpEntry>>;
 
 // The pass that is running, if any: an op's `derivatives` that started
 // another one would renumber the nodes this one relies on.

@@ -23,29 +23,27 @@ import {
 import { enter, leave, userDerivatives } from "./_backward.ts";
 import { sweepOrder } from "./_sweep.ts";
 import { describe } from "./_validate.ts";
-import { ops } from "./ops.ts";
+import {
+  abs,
+  add,
+  cos,
+  div,
+  exp,
+  log,
+  mul,
+  neg,
+  pow,
+  relu,
+  sigmoid,
+  sin,
+  sqrt,
+  sub,
+  sum,
+  tanh,
+} from "./_builtins.ts";
 import { Value } from "./value.ts";
 import { generateReplay, type Replay } from "./_codegen.ts";
 export { CODEGEN_MAX_NODES } from "./_codegen.ts";
-
-const {
-  add,
-  sub,
-  mul,
-  div,
-  neg,
-  pow,
-  exp,
-  log,
-  sqrt,
-  tanh,
-  sigmoid,
-  relu,
-  abs,
-  sin,
-  cos,
-  sum,
-} = ops as Readonly<Record<string, OpEntry>>;
 
 /** Options for {@linkcode compile}. */
 export interface CompileOptions {

@@ -1,7 +1,7 @@
 // Internal: validating the f, inputs and options of gradcheck and
 // gradgradcheck (same rules, same messages).
 import { Value } from "../engine/mod.ts";
-import { describe } from "./_describe.ts";
+import { describe } from "../engine/_validate.ts";
 import { readOptions, type Resolved } from "./_options.ts";
 
 /** What a checker of an expression needs, validated. */

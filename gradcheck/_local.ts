@@ -9,7 +9,7 @@ import {
   topo,
   Value,
 } from "../engine/mod.ts";
-import { describe } from "./_describe.ts";
+import { describe } from "../engine/_validate.ts";
 import { agree, between, compare, same } from "./_check.ts";
 import {
   centralDerivative,

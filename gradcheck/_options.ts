@@ -1,6 +1,6 @@
 // Internal: reading and validating GradcheckOptions.
 import type { Op } from "../engine/mod.ts";
-import { describe } from "./_describe.ts";
+import { describe } from "../engine/_validate.ts";
 import { opOf } from "./_local.ts";
 import type { GradcheckOptions } from "./gradcheck.ts";
 

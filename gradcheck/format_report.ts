@@ -1,4 +1,4 @@
-import { describe } from "./_describe.ts";
+import { describe } from "../engine/_validate.ts";
 import { number } from "./_format.ts";
 import type { GradcheckCheck, GradcheckReport } from "./gradcheck.ts";
 
