@@ -1,6 +1,6 @@
 // Internal: the backward pass behind Value.backward(), backwardSteps() and
-// grad(): the gradients of one pass live in a Float64Array indexed by node
-// id, and reach the nodes' `.grad` fields only when the pass has finished.
+// grad(): propagate() holds every op's case once; backward() and
+// backwardSteps() add into the nodes' `.grad`, grad() into a reused buffer.
 import {
   ABS,
   ADD,

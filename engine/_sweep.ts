@@ -1,7 +1,7 @@
 // Internal: the walk every reverse pass takes (backward(), grad(),
 // backwardSteps() and compile()), so they all visit the nodes, and add up
 // each node's gradient, in the same order: the same bits.
-import { CONSTANT, CUSTOM, LEAF } from "./_make_op.ts";
+import { CONSTANT, CUSTOM } from "./_make_op.ts";
 import { nextMark } from "./_mark.ts";
 import type { Value } from "./value.ts";
 
@@ -122,10 +122,3 @@ export function sweepOrder(root: Value): Value[] {
   for (let k = 0; k < n; k++) order[k]._id = k;
   return order;
 }
-
-/** Whether gradients flow into `node` (leaves and op nodes, not constants). */
-export function takesGrad(node: Value): boolean {
-  return node._op.code !== CONSTANT;
-}
-
-export { CONSTANT, LEAF };

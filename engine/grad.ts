@@ -1,7 +1,6 @@
 import { CONSTANT, constant, type OpEntry } from "./_make_op.ts";
 import { enter, leave, propagate, scratchGrads } from "./_backward.ts";
-import { countUsers, sweep } from "./_sweep.ts";
-import { sweepOrder } from "./_sweep.ts";
+import { countUsers, sweep, sweepOrder } from "./_sweep.ts";
 import { describe } from "./_validate.ts";
 import { _leaf, Value } from "./value.ts";
 
