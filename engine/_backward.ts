@@ -97,11 +97,12 @@ export function backward(root: Value, options?: BackwardOptions): void {
   const checkFinite = readCheckFinite(options);
   enter("backward");
   try {
-    if (checkFinite) assertFiniteValues(topo(root));
+    const order = checkFinite ? topo(root) : null;
+    if (order !== null) assertFiniteValues(order);
     const stack: Value[] = [];
     const { hasCustomOps } = countUsers(root, stack, true);
     const saved = checkFinite || hasCustomOps
-      ? saveLeafGrads(topo(root))
+      ? saveLeafGrads(order ?? topo(root))
       : null;
     if (root._op.code === LEAF) root.grad += 1;
     else if (root._op.code !== CONSTANT) root.grad = 1;
