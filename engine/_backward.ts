@@ -25,24 +25,29 @@ import {
 } from "./_make_op.ts";
 import { describe } from "./_validate.ts";
 import {
-  abs,
-  add,
-  cos,
-  div,
-  exp,
-  log,
-  mul,
-  neg,
-  pow,
-  relu,
-  sigmoid,
-  sin,
-  sqrt,
-  sub,
-  sum,
-  tanh,
+  absD0,
+  addD0,
+  addD1,
+  cosD0,
+  divD0,
+  divD1,
+  expD0,
+  logD0,
+  mulD0,
+  mulD1,
+  negD0,
+  powD0,
+  powD1,
+  reluD0,
+  sigmoidD0,
+  sinD0,
+  sqrtD0,
+  subD0,
+  subD1,
+  sumD0,
+  tanhD0,
 } from "./_builtins.ts";
-import { countUsers, sweep } from "./_sweep.ts";
+import { countUsers, release } from "./_sweep.ts";
 import { topo } from "./topo.ts";
 import type { BackwardOptions, Value } from "./value.ts";
 
@@ -66,11 +71,10 @@ export function leave(): void {
 }
 
 /**
- * The gradients of a pass that must not touch `.grad` (grad()), one per
- * node, all 0 but the root's: 1 (none for a constant root). The array is a
- * view of one buffer reused pass after pass: allocating a typed array per
- * pass cost more than the pass itself (GC of its external memory), and these
- * passes cannot overlap.
+ * The gradients of a pass, one per node by `_id`, all 0 but the root's: 1
+ * (none for a constant root). The array is a view of one buffer reused pass
+ * after pass: allocating a typed array per pass cost more than the pass
+ * itself (GC of its external memory), and these passes cannot overlap.
  */
 export function scratchGrads(root: Value, n: number): Float64Array {
   if (buffer.length < n) {
@@ -86,12 +90,18 @@ let buffer = new Float64Array(1024);
 /**
  * Runs backpropagation from `root`; see Value.backward() for the contract.
  *
- * Pass 1 counts each node's users and zeroes every op node's gradient; pass
- * 2, the sweep, hands out a node once all its users have added their share
- * into its `.grad` (see _sweep.ts), and the node adds its local derivatives
- * times that gradient into its inputs'. Where the pass can throw
- * (checkFinite, user ops), the leaves' gradients are saved first and put
- * back on a throw, so a pass that throws changes no leaf gradient.
+ * Pass 1 numbers the nodes and counts each one's users (see _sweep.ts).
+ * Pass 2, the sweep, gives a node its turn once all its users have added
+ * their share into its gradient, `grads[node._id]`: the gradient is then
+ * complete, so the node stores it in `.grad` (a leaf adds it to what it
+ * holds, as PyTorch does) and sends its local derivatives times it into its
+ * inputs' entries. The sums live in a Float64Array rather than on the
+ * nodes: a number stored in an object field is boxed, a new heap object per
+ * store, while a typed array holds raw doubles.
+ *
+ * Where the pass can throw (checkFinite, user ops), the leaves' gradients
+ * are saved first and put back on a throw, so a pass that throws changes no
+ * leaf gradient.
  */
 export function backward(root: Value, options?: BackwardOptions): void {
   const checkFinite = readCheckFinite(options);
@@ -100,23 +110,51 @@ export function backward(root: Value, options?: BackwardOptions): void {
     const order = checkFinite ? topo(root) : null;
     if (order !== null) assertFiniteValues(order);
     const stack: Value[] = [];
-    const { hasCustomOps } = countUsers(root, stack, true);
+    const { n, hasCustomOps, users } = countUsers(root, stack);
+    const grads = scratchGrads(root, n);
     const saved = checkFinite || hasCustomOps
       ? saveLeafGrads(order ?? topo(root))
       : null;
-    if (root._op.code === LEAF) root.grad += 1;
-    else if (root._op.code !== CONSTANT) root.grad = 1;
     try {
-      sweep(root, stack, (node) => {
-        propagate(node, node.grad, null);
-        if (checkFinite) assertFiniteInputGrads(node);
-      });
+      sweep(root, stack, users, grads, true, checkFinite);
     } catch (error) {
       if (saved !== null) restoreLeafGrads(saved);
       throw error;
     }
   } finally {
     leave();
+  }
+}
+
+/**
+ * Pass 2, from `root`: each node, once all its users have had their turn,
+ * takes its complete gradient `grads[node._id]`, stores it in `.grad` if
+ * `store` (a leaf adds it to what it holds), and sends its local
+ * derivatives times it into its inputs' entries.
+ */
+export function sweep(
+  root: Value,
+  stack: Value[],
+  users: Int32Array,
+  grads: Float64Array,
+  store: boolean,
+  checkFinite: boolean,
+): void {
+  stack[0] = root;
+  let top = 0;
+  while (top >= 0) {
+    const node = stack[top--];
+    const g = grads[node._id];
+    if (store) {
+      const code = node._op.code;
+      if (code === LEAF) {
+        node.grad += g;
+        if (checkFinite) assertFiniteLeafGrad(node, g);
+      } else if (code !== CONSTANT) node.grad = g;
+    }
+    propagate(node, g, grads);
+    if (checkFinite) assertFiniteInputGrads(node, grads);
+    top = release(node, stack, top, users);
   }
 }
 
@@ -144,13 +182,12 @@ function restoreLeafGrads(saved: SavedGrads): void {
 
 /**
  * Adds `node`'s local derivatives times its gradient `g` into its inputs'
- * gradients: their `.grad` (backward), or with `grads`, their entries
- * `grads[input._id]` (grad(), which changes no `.grad`).
+ * entries `grads[input._id]`.
  */
 export function propagate(
   node: Value,
   g: number,
-  grads: Float64Array | null,
+  grads: Float64Array,
 ): void {
   const code = node._op.code;
   if (code === LEAF || code === CONSTANT) return; // no inputs
@@ -171,83 +208,73 @@ export function propagate(
   // helper per arity, whose copies would draw on V8's inlining budget.
   switch (code) {
     case ADD:
-      if (toA) da = add.partials[0](x, z, y);
-      if (toB) db = add.partials[1](x, z, y);
+      if (toA) da = addD0(x, z, y);
+      if (toB) db = addD1(x, z, y);
       break;
     case SUB:
-      if (toA) da = sub.partials[0](x, z, y);
-      if (toB) db = sub.partials[1](x, z, y);
+      if (toA) da = subD0(x, z, y);
+      if (toB) db = subD1(x, z, y);
       break;
     case MUL:
-      if (toA) da = mul.partials[0](x, z, y);
-      if (toB) db = mul.partials[1](x, z, y);
+      if (toA) da = mulD0(x, z, y);
+      if (toB) db = mulD1(x, z, y);
       break;
     case DIV:
-      if (toA) da = div.partials[0](x, z, y);
-      if (toB) db = div.partials[1](x, z, y);
+      if (toA) da = divD0(x, z, y);
+      if (toB) db = divD1(x, z, y);
       break;
     case POW:
-      if (toA) da = pow.partials[0](x, z, y);
-      if (toB) db = pow.partials[1](x, z, y);
+      if (toA) da = powD0(x, z, y);
+      if (toB) db = powD1(x, z, y);
       break;
     case NEG:
-      da = neg.partials[0](x, z, y);
+      da = negD0(x, z, y);
       break;
     case EXP:
-      da = exp.partials[0](x, z, y);
+      da = expD0(x, z, y);
       break;
     case LOG:
-      da = log.partials[0](x, z, y);
+      da = logD0(x, z, y);
       break;
     case SQRT:
-      da = sqrt.partials[0](x, z, y);
+      da = sqrtD0(x, z, y);
       break;
     case TANH:
-      da = tanh.partials[0](x, z, y);
+      da = tanhD0(x, z, y);
       break;
     case SIGMOID:
-      da = sigmoid.partials[0](x, z, y);
+      da = sigmoidD0(x, z, y);
       break;
     case RELU:
-      da = relu.partials[0](x, z, y);
+      da = reluD0(x, z, y);
       break;
     case ABS:
-      da = abs.partials[0](x, z, y);
+      da = absD0(x, z, y);
       break;
     case SIN:
-      da = sin.partials[0](x, z, y);
+      da = sinD0(x, z, y);
       break;
     case COS:
-      da = cos.partials[0](x, z, y);
+      da = cosD0(x, z, y);
       break;
   }
-  if (toA) send(a, da * g, grads);
-  if (toB) send(b as Value, db * g, grads);
+  if (toA) grads[a._id] += da * g;
+  if (toB) grads[(b as Value)._id] += db * g;
 }
 
-/** Adds `d` to `input`'s gradient, in its `.grad` or in `grads`. */
-function send(input: Value, d: number, grads: Float64Array | null): void {
-  if (grads === null) input.grad += d;
-  else grads[input._id] += d;
-}
-
-function sumInputs(
-  node: Value,
-  g: number,
-  grads: Float64Array | null,
-): void {
+function sumInputs(node: Value, g: number, grads: Float64Array): void {
   const inputs = node._rest as readonly Value[];
   const y = node.data;
   for (let k = 0; k < inputs.length; k++) {
     const x = inputs[k];
     if (x._op.code !== CONSTANT) {
-      send(x, sum.partials[0](x.data, 0, y) * g, grads);
+      grads[x._id] += sumD0(x.data, 0, y) * g;
     }
   }
 }
 
 /** The generic path, for ops made by defineOp: calls the op's `derivatives`. */
-function custom(node: Value, g: number, grads: Float64Array | null): void {
+function custom(node: Value, g: number, grads: Float64Array): void {
   const op = node._op as OpEntry;
   const inputs = node.inputs;
   const xs: number[] = new Array(inputs.length);
@@ -255,7 +282,7 @@ function custom(node: Value, g: number, grads: Float64Array | null): void {
   const partials = userDerivatives(op, xs, node.data, "backward");
   for (let k = 0; k < inputs.length; k++) {
     const x = inputs[k];
-    if (x._op.code !== CONSTANT) send(x, partials[k] * g, grads);
+    if (x._op.code !== CONSTANT) grads[x._id] += partials[k] * g;
   }
 }
 
@@ -345,16 +372,27 @@ function assertFiniteValues(order: readonly Value[]): void {
   }
 }
 
+/** Throws if adding this pass's gradient `g` to a leaf's overflowed. */
+function assertFiniteLeafGrad(leaf: Value, g: number): void {
+  if (Number.isFinite(leaf.grad)) return;
+  throw new RangeError(
+    `Cannot run backward: the gradient of ${
+      nameOf(leaf)
+    } overflowed to ${leaf.grad} when this pass added ${g} to what it held`,
+  );
+}
+
 /** Throws, naming `node`, if its op just made an input's gradient non-finite. */
-function assertFiniteInputGrads(node: Value): void {
+function assertFiniteInputGrads(node: Value, grads: Float64Array): void {
   const inputs = node.inputs;
   for (let k = 0; k < inputs.length; k++) {
     const input = inputs[k];
-    if (input._op.code === CONSTANT || Number.isFinite(input.grad)) continue;
+    const g = grads[input._id];
+    if (input._op.code === CONSTANT || Number.isFinite(g)) continue;
     throw new RangeError(
       `Cannot run backward: ${
         nameOf(node)
-      } produced a non-finite gradient: ${input.grad}`,
+      } produced a non-finite gradient: ${g}`,
     );
   }
 }

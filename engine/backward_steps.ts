@@ -50,20 +50,41 @@ export function* backwardSteps(root: Value): Generator<Value, void, unknown> {
   } finally {
     leave();
   }
-  // As backward(): op nodes start from 0, the root from 1, leaves keep theirs.
-  for (const node of order) {
-    if (node._op.code !== LEAF && node._op.code !== CONSTANT) node.grad = 0;
+  // As backward(): the gradients add up in an array, from 0; an op node's
+  // `.grad` shows its sum so far, a leaf's what it held plus that sum.
+  const grads = new Float64Array(order.length);
+  const held = new Float64Array(order.length);
+  // Other passes may renumber `_id` between steps: keep this pass's numbers.
+  const index = new Map<Value, number>();
+  for (let i = 0; i < order.length; i++) {
+    const node = order[i];
+    index.set(node, i);
+    const code = node._op.code;
+    if (code === LEAF) held[i] = node.grad;
+    else if (code !== CONSTANT) node.grad = 0;
   }
-  if (root._op.code === LEAF) root.grad += 1;
-  else if (root._op.code !== CONSTANT) root.grad = 1;
-  for (const node of order) {
+  if (root._op.code !== CONSTANT) {
+    grads[0] = 1;
+    root.grad = held[0] + 1;
+  }
+  for (let i = 0; i < order.length; i++) {
+    const node = order[i];
     const code = node._op.code;
     if (code === LEAF || code === CONSTANT) continue;
+    const inputs = node.inputs;
     enter("backwardSteps");
     try {
-      propagate(node, node.grad, null);
+      node._id = i;
+      for (const input of inputs) input._id = index.get(input) as number;
+      propagate(node, grads[i], grads);
     } finally {
       leave();
+    }
+    for (const input of inputs) {
+      const id = input._id;
+      const kind = input._op.code;
+      if (kind === LEAF) input.grad = held[id] + grads[id];
+      else if (kind !== CONSTANT) input.grad = grads[id];
     }
     yield node;
   }

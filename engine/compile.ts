@@ -24,22 +24,42 @@ import { enter, leave, userDerivatives } from "./_backward.ts";
 import { sweepOrder } from "./_sweep.ts";
 import { describe } from "./_validate.ts";
 import {
-  abs,
-  add,
-  cos,
-  div,
-  exp,
-  log,
-  mul,
-  neg,
-  pow,
-  relu,
-  sigmoid,
-  sin,
-  sqrt,
-  sub,
-  sum,
-  tanh,
+  absD0,
+  absForward,
+  addD0,
+  addD1,
+  addForward,
+  cosD0,
+  cosForward,
+  divD0,
+  divD1,
+  divForward,
+  expD0,
+  expForward,
+  logD0,
+  logForward,
+  mulD0,
+  mulD1,
+  mulForward,
+  negD0,
+  negForward,
+  powD0,
+  powD1,
+  powForward,
+  reluD0,
+  reluForward,
+  sigmoidD0,
+  sigmoidForward,
+  sinD0,
+  sinForward,
+  sqrtD0,
+  sqrtForward,
+  subD0,
+  subD1,
+  subForward,
+  sumD0,
+  tanhD0,
+  tanhForward,
 } from "./_builtins.ts";
 import { Value } from "./value.ts";
 import { generateReplay, type Replay } from "./_codegen.ts";
@@ -217,20 +237,16 @@ class TypedTape implements Tape {
   }
 
   backward(): void {
-    // As backward(): op nodes from 0, leaves from what they hold, each
-    // adding its terms one by one in the same order: the same bits.
+    // As backward(): every gradient adds up from 0 in the same order, and
+    // a leaf then adds its sum to what it holds: the same bits.
     const { grads, size, leaves, leafIndex } = this;
     grads.fill(0);
-    for (let j = 0; j < leaves.length; j++) {
-      grads[leafIndex[j]] = leaves[j].grad;
-    }
     const root = size - 1;
-    if (this.code[root] === LEAF) grads[root] += 1;
-    else if (this.code[root] !== CONSTANT) grads[root] = 1;
+    if (this.code[root] !== CONSTANT) grads[root] = 1;
     if (this.generated !== null) this.generated.backward(this.values, grads);
     else replayBackward(this);
     for (let j = 0; j < leaves.length; j++) {
-      leaves[j].grad = grads[leafIndex[j]];
+      leaves[j].grad += grads[leafIndex[j]];
     }
   }
 }
@@ -251,49 +267,49 @@ function replayForward(t: TypedTape): void {
       case CONSTANT:
         break;
       case ADD:
-        v[i] = add.forward(v[x], v[y]);
+        v[i] = addForward(v[x], v[y]);
         break;
       case SUB:
-        v[i] = sub.forward(v[x], v[y]);
+        v[i] = subForward(v[x], v[y]);
         break;
       case MUL:
-        v[i] = mul.forward(v[x], v[y]);
+        v[i] = mulForward(v[x], v[y]);
         break;
       case DIV:
-        v[i] = div.forward(v[x], v[y]);
+        v[i] = divForward(v[x], v[y]);
         break;
       case NEG:
-        v[i] = neg.forward(v[x]);
+        v[i] = negForward(v[x]);
         break;
       case POW:
-        v[i] = pow.forward(v[x], v[y]);
+        v[i] = powForward(v[x], v[y]);
         break;
       case EXP:
-        v[i] = exp.forward(v[x]);
+        v[i] = expForward(v[x]);
         break;
       case LOG:
-        v[i] = log.forward(v[x]);
+        v[i] = logForward(v[x]);
         break;
       case SQRT:
-        v[i] = sqrt.forward(v[x]);
+        v[i] = sqrtForward(v[x]);
         break;
       case TANH:
-        v[i] = tanh.forward(v[x]);
+        v[i] = tanhForward(v[x]);
         break;
       case SIGMOID:
-        v[i] = sigmoid.forward(v[x]);
+        v[i] = sigmoidForward(v[x]);
         break;
       case RELU:
-        v[i] = relu.forward(v[x]);
+        v[i] = reluForward(v[x]);
         break;
       case ABS:
-        v[i] = abs.forward(v[x]);
+        v[i] = absForward(v[x]);
         break;
       case SIN:
-        v[i] = sin.forward(v[x]);
+        v[i] = sinForward(v[x]);
         break;
       case COS:
-        v[i] = cos.forward(v[x]);
+        v[i] = cosForward(v[x]);
         break;
       case SUM: {
         // As sum() builds it: from 0, in input order.
@@ -336,99 +352,99 @@ function replayBackward(t: TypedTape): void {
         break;
       case ADD:
         if (code[x] !== CONSTANT) {
-          grads[x] += add.partials[0](v[x], v[y], v[i]) * g;
+          grads[x] += addD0(v[x], v[y], v[i]) * g;
         }
         if (code[y] !== CONSTANT) {
-          grads[y] += add.partials[1](v[x], v[y], v[i]) * g;
+          grads[y] += addD1(v[x], v[y], v[i]) * g;
         }
         break;
       case SUB:
         if (code[x] !== CONSTANT) {
-          grads[x] += sub.partials[0](v[x], v[y], v[i]) * g;
+          grads[x] += subD0(v[x], v[y], v[i]) * g;
         }
         if (code[y] !== CONSTANT) {
-          grads[y] += sub.partials[1](v[x], v[y], v[i]) * g;
+          grads[y] += subD1(v[x], v[y], v[i]) * g;
         }
         break;
       case MUL:
         if (code[x] !== CONSTANT) {
-          grads[x] += mul.partials[0](v[x], v[y], v[i]) * g;
+          grads[x] += mulD0(v[x], v[y], v[i]) * g;
         }
         if (code[y] !== CONSTANT) {
-          grads[y] += mul.partials[1](v[x], v[y], v[i]) * g;
+          grads[y] += mulD1(v[x], v[y], v[i]) * g;
         }
         break;
       case DIV:
         if (code[x] !== CONSTANT) {
-          grads[x] += div.partials[0](v[x], v[y], v[i]) * g;
+          grads[x] += divD0(v[x], v[y], v[i]) * g;
         }
         if (code[y] !== CONSTANT) {
-          grads[y] += div.partials[1](v[x], v[y], v[i]) * g;
+          grads[y] += divD1(v[x], v[y], v[i]) * g;
         }
         break;
       case NEG:
         if (code[x] !== CONSTANT) {
-          grads[x] += neg.partials[0](v[x], 0, v[i]) * g;
+          grads[x] += negD0(v[x], 0, v[i]) * g;
         }
         break;
       case POW:
         if (code[x] !== CONSTANT) {
-          grads[x] += pow.partials[0](v[x], v[y], v[i]) * g;
+          grads[x] += powD0(v[x], v[y], v[i]) * g;
         }
         if (code[y] !== CONSTANT) {
-          grads[y] += pow.partials[1](v[x], v[y], v[i]) * g;
+          grads[y] += powD1(v[x], v[y], v[i]) * g;
         }
         break;
       case EXP:
         if (code[x] !== CONSTANT) {
-          grads[x] += exp.partials[0](v[x], 0, v[i]) * g;
+          grads[x] += expD0(v[x], 0, v[i]) * g;
         }
         break;
       case LOG:
         if (code[x] !== CONSTANT) {
-          grads[x] += log.partials[0](v[x], 0, v[i]) * g;
+          grads[x] += logD0(v[x], 0, v[i]) * g;
         }
         break;
       case SQRT:
         if (code[x] !== CONSTANT) {
-          grads[x] += sqrt.partials[0](v[x], 0, v[i]) * g;
+          grads[x] += sqrtD0(v[x], 0, v[i]) * g;
         }
         break;
       case TANH:
         if (code[x] !== CONSTANT) {
-          grads[x] += tanh.partials[0](v[x], 0, v[i]) * g;
+          grads[x] += tanhD0(v[x], 0, v[i]) * g;
         }
         break;
       case SIGMOID:
         if (code[x] !== CONSTANT) {
-          grads[x] += sigmoid.partials[0](v[x], 0, v[i]) * g;
+          grads[x] += sigmoidD0(v[x], 0, v[i]) * g;
         }
         break;
       case RELU:
         if (code[x] !== CONSTANT) {
-          grads[x] += relu.partials[0](v[x], 0, v[i]) * g;
+          grads[x] += reluD0(v[x], 0, v[i]) * g;
         }
         break;
       case ABS:
         if (code[x] !== CONSTANT) {
-          grads[x] += abs.partials[0](v[x], 0, v[i]) * g;
+          grads[x] += absD0(v[x], 0, v[i]) * g;
         }
         break;
       case SIN:
         if (code[x] !== CONSTANT) {
-          grads[x] += sin.partials[0](v[x], 0, v[i]) * g;
+          grads[x] += sinD0(v[x], 0, v[i]) * g;
         }
         break;
       case COS:
         if (code[x] !== CONSTANT) {
-          grads[x] += cos.partials[0](v[x], 0, v[i]) * g;
+          grads[x] += cosD0(v[x], 0, v[i]) * g;
         }
         break;
       case SUM:
         for (let k = x; k < x + y; k++) {
           const input = rest[k];
           if (code[input] !== CONSTANT) {
-            grads[input] += sum.partials[0](v[input], 0, v[i]) * g;
+            grads[input] += sumD0(v[input], 0, v[i]) * g;
           }
         }
         break;

@@ -1,6 +1,6 @@
 import { CONSTANT, constant, type OpEntry } from "./_make_op.ts";
-import { enter, leave, propagate, scratchGrads } from "./_backward.ts";
-import { countUsers, sweep, sweepOrder } from "./_sweep.ts";
+import { enter, leave, scratchGrads, sweep } from "./_backward.ts";
+import { countUsers, sweepOrder } from "./_sweep.ts";
 import { describe } from "./_validate.ts";
 import { _leaf, Value } from "./value.ts";
 
@@ -81,9 +81,9 @@ export function grad(
 
 function gradNumbers(output: Value, inputs: readonly Value[]): Value[] {
   const stack: Value[] = [];
-  const { n } = countUsers(output, stack);
+  const { n, users } = countUsers(output, stack);
   const grads = scratchGrads(output, n);
-  sweep(output, stack, (node) => propagate(node, grads[node._id], grads));
+  sweep(output, stack, users, grads, false, false);
   // Only nodes under the output carry this walk's mark (see countUsers).
   const mark = output._visit;
   return inputs.map((input) =>

@@ -82,8 +82,6 @@ export class Value {
   label: string | undefined;
   /** Visit mark of graph walks (see topo). @ignore */
   _visit: number;
-  /** During a reverse pass: how many users have yet to send their gradient. @ignore */
-  _pending: number;
   /** During a reverse pass: this node's index in the pass's arrays. @ignore */
   _id: number;
 
@@ -105,7 +103,6 @@ export class Value {
     this._rest = null;
     this.label = undefined;
     this._visit = 0;
-    this._pending = 0;
     this._id = 0;
     if (options === OP_RESULT) return;
     if (typeof data !== "number") {

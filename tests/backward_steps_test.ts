@@ -85,11 +85,14 @@ describe("backwardSteps()", () => {
       // Leaves start with a gradient, to which the pass adds.
       for (const x of xs) x.grad = random.uniform(-1, 1);
       const before = new Map(xs.map((x) => [x, x.grad]));
-      // Each node's gradient so far: op nodes add their terms onto 0, and
-      // leaves onto what they held, one term at a time.
-      const expected = new Map<Value, number>([[y, 1]]);
-      const shown = (x: Value): number =>
-        expected.get(x) ?? (x.isLeaf ? before.get(x) as number : 0);
+      // Each node's gradient so far: its terms added up from 0, one at a
+      // time; a leaf shows what it held plus that sum (as backward() adds
+      // a leaf's whole sum to what it holds, as PyTorch does).
+      const sums = new Map<Value, number>([[y, 1]]);
+      const shown = (x: Value): number => {
+        const sum = sums.get(x) ?? 0;
+        return x.isLeaf ? (before.get(x) as number) + sum : sum;
+      };
       for (const node of backwardSteps(y)) {
         assert.ok(Object.is(node.grad, shown(node)), "node's own grad");
         const inputs = node.inputs;
@@ -100,7 +103,7 @@ describe("backwardSteps()", () => {
         const takesGrad = (x: Value): boolean => x.op !== "" || x.isLeaf;
         inputs.forEach((x, k) => {
           if (!takesGrad(x)) return; // a constant
-          expected.set(x, shown(x) + partials[k] * node.grad);
+          sums.set(x, (sums.get(x) ?? 0) + partials[k] * node.grad);
         });
         inputs.forEach((x, k) => {
           if (!takesGrad(x)) return;

@@ -245,6 +245,20 @@ describe("Value.backward({ checkFinite: true })", () => {
     assert.equal(x.grad, 5);
   });
 
+  it("names a leaf whose gradient overflows when this pass adds to it, and restores leaf grads", () => {
+    const w = new Value(1.7e308, { label: "w" });
+    const x = new Value(1e-300, { label: "x" });
+    x.grad = 1.7e308;
+    w.grad = 7;
+    const y = x.mul(w); // dy/dx = 1.7e308: finite, but 1.7e308 + 1.7e308 is not
+    assert.throws(() => y.backward({ checkFinite: true }), {
+      name: "RangeError",
+      message:
+        'Cannot run backward: the gradient of leaf (label "x") overflowed to Infinity when this pass added 1.7e+308 to what it held',
+    });
+    assert.deepEqual([x.grad, w.grad], [1.7e308, 7]);
+  });
+
   it("without the option, propagates IEEE values silently", () => {
     const x = new Value(0);
     x.sqrt().backward();
