@@ -30,6 +30,10 @@ export interface BackwardOptions {
 
 const table = ops as Readonly<Record<string, OpEntry>>;
 
+// Labels live beside the nodes, not in them: almost no node has one, and a
+// field would cost every node of every graph 8 bytes.
+const labels = new WeakMap<Value, string>();
+
 // Passed as `options` by the ops themselves: their results skip the checks
 // made on user data, since ops follow IEEE math (log(-1) is NaN).
 const OP_RESULT: ValueOptions = Object.freeze({});
@@ -78,8 +82,6 @@ export class Value {
   _b: Value | null;
   /** All inputs of an n-ary op or of a user op with more than two, else null. @ignore */
   _rest: readonly Value[] | null;
-  /** A name shown by `toDot()` and in error messages. */
-  label: string | undefined;
   /** Visit mark of graph walks (see topo). @ignore */
   _visit: number;
   /** During a reverse pass: this node's index in the pass's arrays. @ignore */
@@ -101,7 +103,6 @@ export class Value {
     this._a = null;
     this._b = null;
     this._rest = null;
-    this.label = undefined;
     this._visit = 0;
     this._id = 0;
     if (options === OP_RESULT) return;
@@ -131,8 +132,45 @@ export class Value {
           }`,
         );
       }
-      this.label = options.label;
+      labels.set(this, options.label);
     }
+  }
+
+  /**
+   * A name shown by `toDot()` and in error messages, or undefined.
+   *
+   * @example Usage
+   * ```ts
+   * import { Value } from "@micrograd/micrograd/engine";
+   * import assert from "node:assert/strict";
+   * const x = new Value(2, { label: "x" });
+   * const y = x.mul(3);
+   * y.label = "y";
+   * assert.deepEqual([x.label, y.label, y.inputs[1].label], ["x", "y", undefined]);
+   * ```
+   */
+  get label(): string | undefined {
+    return labels.get(this);
+  }
+
+  /**
+   * Names this node; undefined removes the name.
+   *
+   * @throws {TypeError} If `name` is neither a string nor undefined.
+   */
+  set label(name: string | undefined) {
+    if (name === undefined) {
+      labels.delete(this);
+      return;
+    }
+    if (typeof name !== "string") {
+      throw new TypeError(
+        `Cannot set label: label must be a string or undefined, got ${
+          describe(name)
+        }`,
+      );
+    }
+    labels.set(this, name);
   }
 
   /**

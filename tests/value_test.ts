@@ -41,6 +41,21 @@ describe("Value", () => {
     });
   });
 
+  it("sets, renames and removes a label after creation, and rejects a non-string", () => {
+    const x = new Value(1);
+    const y = x.mul(2);
+    y.label = "y";
+    assert.equal(y.label, "y");
+    y.label = "z";
+    assert.deepEqual([x.label, y.label], [undefined, "z"]);
+    y.label = undefined;
+    assert.equal(y.label, undefined);
+    assert.throws(() => (y.label = 7 as unknown as string), {
+      name: "TypeError",
+      message: "Cannot set label: label must be a string or undefined, got 7",
+    });
+  });
+
   it("formats as micrograd does", () => {
     const x = new Value(-4);
     x.grad = 0.5;
