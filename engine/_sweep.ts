@@ -38,28 +38,43 @@ export function countUsers(root: Value, stack: Value[]): Counted {
   while (top >= 0) {
     const node = stack[top--];
     if (node._op.code === CUSTOM) hasCustomOps = true;
+    // Room for every input of this node to be new.
+    if (n + 2 > users.length || node._rest !== null) {
+      const needed = n + (node._rest === null ? 2 : node._rest.length);
+      if (needed > users.length) users = usersBuffer = grow(users, needed);
+    }
     const rest = node._rest;
-    const count = rest !== null
-      ? rest.length
-      : node._b !== null
-      ? 2
-      : node._a !== null
-      ? 1
-      : 0;
-    if (n + count > users.length) users = usersBuffer = grow(users, n + count);
-    for (let k = 0; k < count; k++) {
-      const input = rest !== null
-        ? rest[k]
-        : k === 0
-        ? node._a as Value
-        : node._b as Value;
-      if (input._visit === mark) {
-        users[input._id]++;
+    if (rest !== null) {
+      for (let k = 0; k < rest.length; k++) {
+        const input = rest[k];
+        if (input._visit === mark) {
+          users[input._id]++;
+        } else {
+          input._visit = mark;
+          input._id = n;
+          users[n++] = 1;
+          stack[++top] = input;
+        }
+      }
+    } else if (node._a !== null) {
+      const a = node._a;
+      if (a._visit === mark) {
+        users[a._id]++;
       } else {
-        input._visit = mark;
-        input._id = n;
+        a._visit = mark;
+        a._id = n;
         users[n++] = 1;
-        stack[++top] = input;
+        stack[++top] = a;
+      }
+      const b = node._b;
+      if (b === null) continue;
+      if (b._visit === mark) {
+        users[b._id]++;
+      } else {
+        b._visit = mark;
+        b._id = n;
+        users[n++] = 1;
+        stack[++top] = b;
       }
     }
   }
