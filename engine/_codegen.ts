@@ -1,10 +1,17 @@
 // Internal: compile(root, { codegen: true }). Turns a typed-array tape into
-// straight-line JavaScript, one statement per node (forward) and per edge
-// (backward), with the operand indices written in, so a replay runs no
-// dispatch and loads no index. The statements call the op table's own
-// forward and partial functions (V8 inlines them), so the generated code
-// computes exactly what the typed-array replay computes, in the same order.
-import { CONSTANT, CUSTOM, LEAF, type OpEntry, SUM } from "./_make_op.ts";
+// generated JavaScript kernels: straight-line code, one statement per node
+// (forward) and per edge (backward), with no dispatch on the op code. The
+// statements call the op table's own forward and partial functions (V8
+// inlines them), in the typed-array replay's order: the same additions in
+// the same order, so the same bits.
+import {
+  CONSTANT,
+  CUSTOM,
+  LEAF,
+  type OpEntry,
+  type Partial,
+  SUM,
+} from "./_make_op.ts";
 import { ops } from "./ops.ts";
 
 /** What compile() needs to know of a tape to generate code for it. */
@@ -20,12 +27,16 @@ export interface TapeArrays {
 export interface Replay {
   forward(values: Float64Array): void;
   backward(values: Float64Array, grads: Float64Array): void;
+  /** How many chunks the tape was cut into. */
+  readonly chunks: number;
+  /** How many distinct kernels they share (each way). */
+  readonly kernels: number;
 }
 
 /**
- * Graphs above this many nodes replay from the typed arrays: the generated
- * source grows with the graph (about 40 bytes a node) and takes about
- * 10 µs a node to generate and compile.
+ * Graphs above this many nodes replay from the typed arrays: generating the
+ * kernels takes about 1 µs a node, and their source, for a graph that does
+ * not repeat itself, grows with the graph.
  *
  * @example A large graph replays from the typed arrays
  * ```ts
@@ -39,17 +50,41 @@ export interface Replay {
  */
 export const CODEGEN_MAX_NODES = 250_000;
 
-// Statements per generated function. V8 optimizes a function only up to
-// about 60 KB of bytecode, but well before that, big straight-line functions
-// ran far slower: on a 1e4-node chain, backward took 565 ns a node with 1000
-// statements a function and 9-14 with 200-400 (one run each, loaded machine;
-// the typed-array replay took 9-22). Why is not isolated.
-const STATEMENTS_PER_FUNCTION = 200;
+// The tape is cut into chunks of consecutive nodes at places chosen by the
+// nodes' own shapes (content-defined chunking, as rsync does), so that the
+// parts of a graph that repeat (the same network on each data point) are
+// cut into chunks of the same shape. Each distinct shape becomes one
+// function, a kernel, called once per chunk of that shape with the chunk's
+// first slot `o` (its nodes are o+0, o+1, ...) and where its inputs from
+// outside the chunk are listed in `X`. A kernel runs many times per replay,
+// so V8 optimizes it. Measured on the moons step (41,281 nodes, 2,323
+// chunks, 29 kernels each way): 0.35x the floor's replay after 1000 steps, where one
+// function per 200 nodes (about 700 functions, each run once a replay)
+// stayed mostly in the interpreter at 20-30x.
+//
+// A chunk ends where the hash of its last WINDOW nodes' shapes has its
+// CUT_MASK bits 0, once it holds MIN_WORK statements, or at MAX_WORK. On the
+// moons step, backward took 0.10-0.12 ms with kernels of at most 64
+// statements, 0.16 with 256, and 0.3-0.6 with chunks of 256 nodes (kernels
+// of up to 1000 statements, most left by V8 at its middle tier).
+const MIN_WORK = 8;
+const MAX_WORK = 64;
+const CUT_MASK = 7;
+const WINDOW = 4;
 
 const table = ops as Readonly<Record<string, OpEntry>>;
 const byCode = new Map<number, [string, OpEntry]>(
   Object.entries(table).map(([name, op]) => [op.code, [name, op]]),
 );
+
+type Forward = (v: Float64Array, o: number, X: Int32Array, k: number) => void;
+type Backward = (
+  v: Float64Array,
+  G: Float64Array,
+  o: number,
+  X: Int32Array,
+  k: number,
+) => void;
 
 /**
  * Generates the replay of `tape`, or returns null where code cannot be
@@ -62,83 +97,266 @@ export function generateReplay(tape: TapeArrays): Replay | null {
     if (tape.code[i] === CUSTOM) return null;
   }
   try {
-    const forward = chunks(forwardStatements(tape), "v").map((f) =>
-      f as (values: Float64Array) => void
-    );
-    const backward = chunks(backwardStatements(tape), "v, G").map((f) =>
-      f as (values: Float64Array, grads: Float64Array) => void
-    );
-    return {
-      forward(values: Float64Array): void {
-        for (let k = 0; k < forward.length; k++) forward[k](values);
-      },
-      backward(values: Float64Array, grads: Float64Array): void {
-        for (let k = 0; k < backward.length; k++) backward[k](values, grads);
-      },
-    };
+    return build(tape);
   } catch (error) {
     if (error instanceof EvalError) return null; // CSP forbids new Function
     throw error;
   }
 }
 
-/** `v[i] = mul_forward(v[3], v[7]);` for each op node, inputs first. */
-function forwardStatements(t: TapeArrays): string[] {
-  const out: string[] = [];
+/** The inputs of node `i`, as tape slots. */
+function inputsOf(t: TapeArrays, i: number): number[] {
+  const code = t.code[i];
+  if (code === LEAF || code === CONSTANT) return [];
+  if (code === SUM) {
+    const xs: number[] = [];
+    for (let k = t.a[i]; k < t.a[i] + t.b[i]; k++) xs.push(t.rest[k]);
+    return xs;
+  }
+  return t.b[i] < 0 ? [t.a[i]] : [t.a[i], t.b[i]];
+}
+
+/** Where each chunk starts, and the end of the tape last. */
+function cut(t: TapeArrays): number[] {
+  // A node's shape: its op, and for each input how far back it is (near
+  // ones only) and whether it is a constant.
+  const shape = new Uint32Array(t.size);
   for (let i = 0; i < t.size; i++) {
+    let h = Math.imul(t.code[i] + 1, 0x9e3779b1);
+    for (const x of inputsOf(t, i)) {
+      const back = i - x < 64 ? i - x : 64;
+      h = Math.imul(
+        h ^ (back + (t.code[x] === CONSTANT ? 128 : 0)),
+        0x85ebca77,
+      );
+    }
+    shape[i] = h >>> 0;
+  }
+  const starts = [0];
+  let start = 0;
+  let work = 0;
+  for (let i = 0; i < t.size; i++) {
+    let h = 0x811c9dc5;
+    for (let k = Math.max(start, i - WINDOW + 1); k <= i; k++) {
+      h = Math.imul(h ^ shape[k], 0x01000193);
+    }
+    const width = inputsOf(t, i).length;
+    if (width > MAX_WORK) {
+      // A wide sum gets a chunk of its own, whose kernel is a loop.
+      if (start < i) starts.push(i);
+      start = i + 1;
+      starts.push(start);
+      work = 0;
+      continue;
+    }
+    work += 1 + width;
+    if (
+      (work >= MIN_WORK && ((h >>> 8) & CUT_MASK) === 0) || work >= MAX_WORK
+    ) {
+      start = i + 1;
+      starts.push(start);
+      work = 0;
+    }
+  }
+  if (starts[starts.length - 1] !== t.size) starts.push(t.size);
+  return starts;
+}
+
+/**
+ * A chunk's kernels as source, and its outside inputs. Inside the kernels,
+ * node `s + r` of the chunk is `o+r`, and the j-th outside input `X[k+j]`.
+ */
+function chunkSource(
+  t: TapeArrays,
+  s: number,
+  e: number,
+): { forward: string; backward: string; outside: number[] } {
+  if (e - s === 1 && t.code[s] === SUM && t.b[s] > MAX_WORK) {
+    return wideSumSource(t, s);
+  }
+  const outside: number[] = [];
+  // The expression for each input occurrence, by node and input position.
+  const refs: string[][] = [];
+  for (let i = s; i < e; i++) {
+    refs.push(
+      inputsOf(t, i).map((x) => {
+        if (x >= s && x < e) return `o+${x - s}`;
+        outside.push(x);
+        return `X[k+${outside.length - 1}]`;
+      }),
+    );
+  }
+  const forward: string[] = [];
+  for (let i = s; i < e; i++) {
     const code = t.code[i];
     if (code === LEAF || code === CONSTANT) continue;
+    const self = `o+${i - s}`;
+    const xs = refs[i - s].map((r) => `v[${r}]`);
     if (code === SUM) {
-      // As sum() adds: from 0, in input order, left to right; a few terms
-      // a statement, so that a long sum spreads over functions too.
-      let terms = ["0"];
-      for (let k = t.a[i]; k < t.a[i] + t.b[i]; k++) {
-        if (terms.length === 8) {
-          out.push(`v[${i}] = ${terms.join(" + ")};`);
-          terms = [`v[${i}]`];
-        }
-        terms.push(`v[${t.rest[k]}]`);
-      }
-      out.push(`v[${i}] = ${terms.join(" + ")};`);
+      // As sum() adds: from 0, in input order, left to right.
+      forward.push(`v[${self}] = ${["0", ...xs].join(" + ")};`);
       continue;
     }
     const [name] = byCode.get(code)!;
-    const args = t.b[i] < 0 ? `v[${t.a[i]}]` : `v[${t.a[i]}], v[${t.b[i]}]`;
-    out.push(`v[${i}] = ${name}_forward(${args});`);
+    forward.push(`v[${self}] = ${name}_forward(${xs.join(", ")});`);
   }
-  return out;
-}
-
-/** `G[3] += mul_d0(v[3], v[7], v[i]) * G[i];` for each edge, root first. */
-function backwardStatements(t: TapeArrays): string[] {
-  const out: string[] = [];
-  for (let i = t.size - 1; i >= 0; i--) {
+  // Backward: nodes from last to first, each sending into its inputs in
+  // order, as the typed-array replay does: the same additions, same order.
+  const backward: string[] = [];
+  for (let i = e - 1; i >= s; i--) {
     const code = t.code[i];
     if (code === LEAF || code === CONSTANT) continue;
+    const self = `o+${i - s}`;
+    const ins = inputsOf(t, i);
+    const rs = refs[i - s];
+    // Its gradient is complete before it sends any: read it once.
+    const g = `g${i - s}`;
+    backward.push(`const ${g} = G[${self}];`);
     if (code === SUM) {
-      for (let k = t.a[i]; k < t.a[i] + t.b[i]; k++) {
-        const x = t.rest[k];
-        if (t.code[x] === CONSTANT) continue;
-        out.push(`G[${x}] += sum_d0(v[${x}], 0, v[${i}]) * G[${i}];`);
+      for (let k = 0; k < ins.length; k++) {
+        if (t.code[ins[k]] === CONSTANT) continue;
+        const args = argumentsFor(table.sum.partials[0], [
+          `v[${rs[k]}]`,
+          "0",
+          `v[${self}]`,
+        ]);
+        backward.push(`G[${rs[k]}] += sum_d0(${args}) * ${g};`);
       }
       continue;
     }
-    const [name] = byCode.get(code)!;
-    const x = t.a[i];
-    const y = t.b[i];
-    const args = `v[${x}], ${y < 0 ? "0" : `v[${y}]`}, v[${i}]`;
-    if (t.code[x] !== CONSTANT) {
-      out.push(`G[${x}] += ${name}_d0(${args}) * G[${i}];`);
-    }
-    if (y >= 0 && t.code[y] !== CONSTANT) {
-      out.push(`G[${y}] += ${name}_d1(${args}) * G[${i}];`);
+    const [name, op] = byCode.get(code)!;
+    const values = [
+      `v[${rs[0]}]`,
+      rs.length > 1 ? `v[${rs[1]}]` : "0",
+      `v[${self}]`,
+    ];
+    for (let k = 0; k < ins.length; k++) {
+      if (t.code[ins[k]] === CONSTANT) continue;
+      const args = argumentsFor(op.partials[k], values);
+      backward.push(`G[${rs[k]}] += ${name}_d${k}(${args}) * ${g};`);
     }
   }
-  return out;
+  return {
+    forward: forward.join("\n"),
+    backward: backward.join("\n"),
+    outside,
+  };
 }
 
-// Each generated function sees the op table's functions as constants of its
-// closure, named `tanh_forward`, `tanh_d0`, `mul_d1`, ...
+/**
+ * The arguments of a call to `partial`, with 0 for each parameter it does
+ * not read: those it does not declare, and those whose names start with
+ * `_` (as ops.ts writes them). A value read from a typed array costs even
+ * when unused: V8 keeps the read's bounds check.
+ */
+function argumentsFor(partial: Partial, values: readonly string[]): string {
+  const names = parameterNames(partial);
+  return values.map((value, k) =>
+    names !== null && (k >= names.length || names[k].startsWith("_"))
+      ? "0"
+      : value
+  ).join(", ");
+}
+
+/** The parameter names of an arrow function such as `(_a, b) => b`. */
+function parameterNames(fn: Partial): string[] | null {
+  const match = /^\s*(?:\(([^)]*)\)|([\w$]+))\s*=>/.exec(String(fn));
+  if (match === null) return null;
+  const list = match[1] ?? match[2];
+  return list.trim() === "" ? [] : list.split(",").map((name) => name.trim());
+}
+
+/**
+ * The kernels of a chunk that is one sum of more than MAX_WORK inputs, as
+ * loops: the same additions in the same order as the straight-line code.
+ * Its outside slots are all its inputs, then those that take a gradient.
+ */
+function wideSumSource(
+  t: TapeArrays,
+  i: number,
+): { forward: string; backward: string; outside: number[] } {
+  const inputs = inputsOf(t, i);
+  const taking = inputs.filter((x) => t.code[x] !== CONSTANT);
+  const args = argumentsFor(table.sum.partials[0], ["v[x]", "0", "v[o]"]);
+  return {
+    forward: [
+      "let total = 0;",
+      `for (let j = 0; j < ${inputs.length}; j++) total += v[X[k + j]];`,
+      "v[o] = total;",
+    ].join("\n"),
+    backward: [
+      "const g = G[o];",
+      `for (let j = ${inputs.length}; j < ${
+        inputs.length + taking.length
+      }; j++) {`,
+      "  const x = X[k + j];",
+      `  G[x] += sum_d0(${args}) * g;`,
+      "}",
+    ].join("\n"),
+    outside: [...inputs, ...taking],
+  };
+}
+
+function build(t: TapeArrays): Replay {
+  const starts = cut(t);
+  const forwards = new Map<string, Forward>();
+  const backwards = new Map<string, Backward>();
+  const chunkForward: Forward[] = [];
+  const chunkBackward: Backward[] = [];
+  const chunkStart: number[] = [];
+  const chunkOutside: number[] = [];
+  const outsideSlots: number[] = [];
+  for (let c = 0; c + 1 < starts.length; c++) {
+    const { forward, backward, outside } = chunkSource(
+      t,
+      starts[c],
+      starts[c + 1],
+    );
+    if (forward === "" && backward === "") continue; // leaves only
+    let f = forwards.get(forward);
+    if (f === undefined) {
+      f = kernel(forward, "v, o, X, k") as Forward;
+      forwards.set(forward, f);
+    }
+    let b = backwards.get(backward);
+    if (b === undefined) {
+      b = kernel(backward, "v, G, o, X, k") as Backward;
+      backwards.set(backward, b);
+    }
+    chunkForward.push(f);
+    chunkBackward.push(b);
+    chunkStart.push(starts[c]);
+    chunkOutside.push(outsideSlots.length);
+    for (const x of outside) outsideSlots.push(x);
+  }
+  const X = Int32Array.from(outsideSlots);
+  const n = chunkStart.length;
+  const replay: Replay = {
+    chunks: n,
+    kernels: forwards.size,
+    forward(values: Float64Array): void {
+      for (let c = 0; c < n; c++) {
+        chunkForward[c](values, chunkStart[c], X, chunkOutside[c]);
+      }
+    },
+    backward(values: Float64Array, grads: Float64Array): void {
+      for (let c = n - 1; c >= 0; c--) {
+        chunkBackward[c](values, grads, chunkStart[c], X, chunkOutside[c]);
+      }
+    },
+  };
+  // One run on scratch numbers that are not whole: V8 records that the
+  // kernels' arithmetic sees doubles. Otherwise it first sees small
+  // integers (0, 1), and each change of what it has seen delays optimizing
+  // the kernel ("IC changed" in --trace-opt-verbose), for hundreds of steps.
+  const scratch = new Float64Array(t.size).fill(0.5);
+  replay.forward(scratch.fill(0.5));
+  replay.backward(scratch, new Float64Array(t.size).fill(0.5));
+  return replay;
+}
+
+// Each kernel sees the op table's functions as constants of its closure,
+// named `tanh_forward`, `tanh_d0`, `mul_d1`, ...: V8 inlines them.
 const prelude = Object.entries(table).map(([name, op]) =>
   [
     `const ${name}_forward = K.${name}.forward;`,
@@ -148,15 +366,10 @@ const prelude = Object.entries(table).map(([name, op]) =>
   ].join("\n")
 ).join("\n");
 
-function chunks(statements: string[], params: string): unknown[] {
-  const fns: unknown[] = [];
-  for (let s = 0; s < statements.length; s += STATEMENTS_PER_FUNCTION) {
-    const body = statements.slice(s, s + STATEMENTS_PER_FUNCTION).join("\n");
-    const make = new Function(
-      "K",
-      `"use strict";\n${prelude}\nreturn function replay(${params}) {\n${body}\n};`,
-    );
-    fns.push(make(table));
-  }
-  return fns;
+function kernel(body: string, params: string): unknown {
+  const make = new Function(
+    "K",
+    `"use strict";\n${prelude}\nreturn function kernel(${params}) {\n${body}\n};`,
+  );
+  return make(table);
 }

@@ -4,9 +4,11 @@ import {
   CODEGEN_MAX_NODES,
   compile,
   defineOp,
+  sum,
   topo,
   Value,
 } from "../engine/mod.ts";
+import { generateReplay, type TapeArrays } from "../engine/_codegen.ts";
 import { Random } from "../nn/_random.ts";
 import { randomGraph } from "./_random_graph.ts";
 
@@ -47,6 +49,60 @@ describe("compile()", () => {
       }
     });
   }
+
+  it("shares generated kernels between the repeated parts of a graph, bit for bit", () => {
+    // A small network on 60 points, plus a sum of more than a kernel's
+    // worth of inputs (a loop kernel) with constants and a repeated input.
+    const random = new Random(11);
+    const params = newValues(random, 13).map((x) => new Value(x));
+    const build = (ps: Value[]): Value => {
+      const points: Value[] = [];
+      for (let i = 0; i < 60; i++) {
+        const x = [Math.sin(i), Math.cos(3 * i)];
+        const h1 = ps[0].mul(x[0]).add(ps[1].mul(x[1])).add(ps[2]).tanh();
+        const h2 = ps[3].mul(x[0]).sub(ps[4].mul(x[1])).add(ps[5]).relu();
+        const h3 = ps[6].mul(h1).add(ps[7].mul(h2)).div(ps[8].exp());
+        points.push(h3.sub(i % 2 === 0 ? 1 : -1).pow(2));
+      }
+      const wide = [...ps, ...ps.map((p) => p.mul(0.5)), ps[0], 2, 3];
+      const terms = [
+        ...points,
+        ...Array.from({ length: 50 }, () => wide)
+          .flat()
+          .map((p) => (typeof p === "number" ? new Value(p) : p).mul(ps[9])),
+      ];
+      return sum(terms).mul(ps[10]).add(
+        sum([...ps, ...Array(4).fill(wide).flat()]),
+      );
+    };
+    const root = build(params);
+    const tape = compile(root, { codegen: true });
+    assert.equal(tape.codegen, true);
+    const replay = generateReplay(tape as unknown as TapeArrays);
+    assert.ok(replay !== null);
+    assert.ok(
+      replay.kernels * 5 < replay.chunks,
+      `${replay.kernels} kernels for ${replay.chunks} chunks`,
+    );
+    for (let step = 0; step < 3; step++) {
+      const values = newValues(random, params.length);
+      const held = newValues(random, params.length);
+      params.forEach((p, i) => {
+        p.data = values[i];
+        p.grad = held[i];
+      });
+      const y = tape.forward();
+      tape.backward();
+      const fresh = values.map((x) => new Value(x));
+      fresh.forEach((p, i) => (p.grad = held[i]));
+      const freshRoot = build(fresh);
+      freshRoot.backward();
+      same(y, freshRoot.data, `step ${step} value`);
+      params.forEach((p, i) =>
+        same(p.grad, fresh[i].grad, `step ${step} d/dp${i}`)
+      );
+    }
+  });
 
   it("reads each leaf once, in tape order, and bakes constants in", () => {
     const x = new Value(2);
