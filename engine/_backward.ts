@@ -93,34 +93,28 @@ let buffer = new Float64Array(1024);
  * Pass 1 numbers the nodes and counts each one's users (see _sweep.ts).
  * Pass 2, the sweep, gives a node its turn once all its users have added
  * their share into its gradient, `grads[node._id]`: the gradient is then
- * complete, so the node stores it in `.grad` (a leaf adds it to what it
- * holds, as PyTorch does) and sends its local derivatives times it into its
- * inputs' entries. The sums live in a Float64Array rather than on the
- * nodes: a number stored in an object field is boxed, a new heap object per
- * store, while a typed array holds raw doubles.
- *
- * Where the pass can throw (checkFinite, user ops), the leaves' gradients
- * are saved first and put back on a throw, so a pass that throws changes no
- * leaf gradient.
+ * complete, so an op node stores it in `.grad`, and the node sends its
+ * local derivatives times it into its inputs' entries. The sums live in a
+ * Float64Array rather than on the nodes: a number stored in an object field
+ * is boxed, a new heap object per store, while a typed array holds raw
+ * doubles. Leaves add their sums to what they hold (as PyTorch does) only
+ * once the sweep has finished, so a sweep that throws (checkFinite, or a
+ * user op's derivatives) changes no leaf gradient.
  */
 export function backward(root: Value, options?: BackwardOptions): void {
   const checkFinite = readCheckFinite(options);
   enter("backward");
   try {
-    const order = checkFinite ? topo(root) : null;
-    if (order !== null) assertFiniteValues(order);
+    if (checkFinite) assertFiniteValues(topo(root));
     const stack: Value[] = [];
-    const { n, hasCustomOps, users } = countUsers(root, stack);
+    const { n, users } = countUsers(root, stack);
     const grads = scratchGrads(root, n);
-    const saved = checkFinite || hasCustomOps
-      ? saveLeafGrads(order ?? topo(root))
-      : null;
-    try {
-      sweep(root, stack, users, grads, true, checkFinite);
-    } catch (error) {
-      if (saved !== null) restoreLeafGrads(saved);
-      throw error;
+    const leaves: Value[] = [];
+    sweep(root, stack, users, grads, leaves, checkFinite);
+    if (checkFinite) {
+      for (const leaf of leaves) assertFiniteLeafGrad(leaf, grads[leaf._id]);
     }
+    for (const leaf of leaves) leaf.grad += grads[leaf._id];
   } finally {
     leave();
   }
@@ -128,16 +122,17 @@ export function backward(root: Value, options?: BackwardOptions): void {
 
 /**
  * Pass 2, from `root`: each node, once all its users have had their turn,
- * takes its complete gradient `grads[node._id]`, stores it in `.grad` if
- * `store` (a leaf adds it to what it holds), and sends its local
- * derivatives times it into its inputs' entries.
+ * takes its complete gradient `grads[node._id]` and sends its local
+ * derivatives times it into its inputs' entries. With `leaves`, an op node
+ * also stores its gradient in `.grad`, and each leaf is listed there (for
+ * the caller to add its sum once the sweep is done).
  */
 export function sweep(
   root: Value,
   stack: Value[],
   users: Int32Array,
   grads: Float64Array,
-  store: boolean,
+  leaves: Value[] | null,
   checkFinite: boolean,
 ): void {
   stack[0] = root;
@@ -145,38 +140,14 @@ export function sweep(
   while (top >= 0) {
     const node = stack[top--];
     const g = grads[node._id];
-    if (store) {
+    if (leaves !== null) {
       const code = node._op.code;
-      if (code === LEAF) {
-        node.grad += g;
-        if (checkFinite) assertFiniteLeafGrad(node, g);
-      } else if (code !== CONSTANT) node.grad = g;
+      if (code === LEAF) leaves.push(node);
+      else if (code !== CONSTANT) node.grad = g;
     }
     propagate(node, g, grads);
     if (checkFinite) assertFiniteInputGrads(node, grads);
     top = release(node, stack, top, users);
-  }
-}
-
-interface SavedGrads {
-  leaves: Value[];
-  grads: number[];
-}
-
-function saveLeafGrads(order: readonly Value[]): SavedGrads {
-  const saved: SavedGrads = { leaves: [], grads: [] };
-  for (const node of order) {
-    if (node._op.code === LEAF) {
-      saved.leaves.push(node);
-      saved.grads.push(node.grad);
-    }
-  }
-  return saved;
-}
-
-function restoreLeafGrads(saved: SavedGrads): void {
-  for (let j = 0; j < saved.leaves.length; j++) {
-    saved.leaves[j].grad = saved.grads[j];
   }
 }
 
@@ -372,13 +343,14 @@ function assertFiniteValues(order: readonly Value[]): void {
   }
 }
 
-/** Throws if adding this pass's gradient `g` to a leaf's overflowed. */
+/** Throws if adding this pass's gradient `g` to a leaf's would overflow. */
 function assertFiniteLeafGrad(leaf: Value, g: number): void {
-  if (Number.isFinite(leaf.grad)) return;
+  const total = leaf.grad + g;
+  if (Number.isFinite(total)) return;
   throw new RangeError(
     `Cannot run backward: the gradient of ${
       nameOf(leaf)
-    } overflowed to ${leaf.grad} when this pass added ${g} to what it held`,
+    } overflowed to ${total} when this pass added ${g} to what it held`,
   );
 }
 
