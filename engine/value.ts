@@ -522,12 +522,14 @@ export class Value {
   }
 
   /**
-   * Backpropagation from this node. First sets the gradient of every op node
-   * of the graph to 0 and this node's to 1, then walks the graph in reverse
-   * topological order adding each op's local derivative times the upstream
-   * gradient into its inputs. Leaves accumulate across calls, as in PyTorch:
-   * call `zeroGrad()` (or set `grad = 0`) between steps. Constants get no
-   * gradient. Iterative: a chain of a million nodes is fine.
+   * Backpropagation from this node. Walks the graph in reverse topological
+   * order, starting from a gradient of 1 here: each node, once all its users
+   * have added their share into its gradient, adds its local derivatives
+   * times that gradient into its inputs'. Every op node's `.grad` is then
+   * set to its gradient (earlier values are replaced); a leaf adds its
+   * gradient to what it holds, so leaves accumulate across calls, as in
+   * PyTorch: call `zeroGrad()` (or set `grad = 0`) between steps. Constants
+   * get no gradient. Iterative: a chain of a million nodes is fine.
    *
    * @param options `checkFinite: true` to throw on NaN or Infinity.
    * @throws {RangeError} With `checkFinite`, if a value or gradient is not
