@@ -93,13 +93,15 @@ let buffer = new Float64Array(1024);
  * Pass 1 numbers the nodes and counts each one's users (see _sweep.ts).
  * Pass 2, the sweep, gives a node its turn once all its users have added
  * their share into its gradient, `grads[node._id]`: the gradient is then
- * complete, so an op node stores it in `.grad`, and the node sends its
- * local derivatives times it into its inputs' entries. The sums live in a
- * Float64Array rather than on the nodes: a number stored in an object field
- * is boxed, a new heap object per store, while a typed array holds raw
- * doubles. Leaves add their sums to what they hold (as PyTorch does) only
- * once the sweep has finished, so a sweep that throws (checkFinite, or a
- * user op's derivatives) changes no leaf gradient.
+ * complete, so the node stores it in `.grad` (a leaf adds it to what it
+ * holds, as PyTorch does) and sends its local derivatives times it into its
+ * inputs' entries. The sums live in a Float64Array rather than on the
+ * nodes: a number stored in an object field is boxed, a new heap object per
+ * store, while a typed array holds raw doubles.
+ *
+ * Where the sweep can throw (checkFinite, user ops), each leaf's gradient is
+ * kept before it changes and put back on a throw, so a pass that throws
+ * changes no leaf gradient.
  */
 export function backward(root: Value, options?: BackwardOptions): void {
   const checkFinite = readCheckFinite(options);
@@ -107,32 +109,43 @@ export function backward(root: Value, options?: BackwardOptions): void {
   try {
     if (checkFinite) assertFiniteValues(topo(root));
     const stack: Value[] = [];
-    const { n, users } = countUsers(root, stack);
+    const { n, hasCustomOps, users } = countUsers(root, stack);
     const grads = scratchGrads(root, n);
-    const leaves: Value[] = [];
-    sweep(root, stack, users, grads, leaves, checkFinite);
-    if (checkFinite) {
-      for (const leaf of leaves) assertFiniteLeafGrad(leaf, grads[leaf._id]);
+    const kept: Kept | null = checkFinite || hasCustomOps
+      ? { leaves: [], grads: [] }
+      : null;
+    try {
+      sweep(root, stack, users, grads, true, kept, checkFinite);
+    } catch (error) {
+      if (kept !== null) {
+        kept.leaves.forEach((leaf, j) => (leaf.grad = kept.grads[j]));
+      }
+      throw error;
     }
-    for (const leaf of leaves) leaf.grad += grads[leaf._id];
   } finally {
     leave();
   }
 }
 
+/** The leaves a sweep has changed, with the gradients they held before. */
+interface Kept {
+  leaves: Value[];
+  grads: number[];
+}
+
 /**
  * Pass 2, from `root`: each node, once all its users have had their turn,
- * takes its complete gradient `grads[node._id]` and sends its local
- * derivatives times it into its inputs' entries. With `leaves`, an op node
- * also stores its gradient in `.grad`, and each leaf is listed there (for
- * the caller to add its sum once the sweep is done).
+ * takes its complete gradient `grads[node._id]`, stores it in `.grad` if
+ * `store` (a leaf adds it to what it holds, first noting in `kept` what it
+ * held), and sends its local derivatives times it into its inputs' entries.
  */
 export function sweep(
   root: Value,
   stack: Value[],
   users: Int32Array,
   grads: Float64Array,
-  leaves: Value[] | null,
+  store: boolean,
+  kept: Kept | null,
   checkFinite: boolean,
 ): void {
   stack[0] = root;
@@ -140,10 +153,16 @@ export function sweep(
   while (top >= 0) {
     const node = stack[top--];
     const g = grads[node._id];
-    if (leaves !== null) {
+    if (store) {
       const code = node._op.code;
-      if (code === LEAF) leaves.push(node);
-      else if (code !== CONSTANT) node.grad = g;
+      if (code === LEAF) {
+        if (kept !== null) {
+          kept.leaves.push(node);
+          kept.grads.push(node.grad);
+        }
+        node.grad += g;
+        if (checkFinite) assertFiniteLeafGrad(node, g);
+      } else if (code !== CONSTANT) node.grad = g;
     }
     propagate(node, g, grads);
     if (checkFinite) assertFiniteInputGrads(node, grads);
@@ -343,14 +362,13 @@ function assertFiniteValues(order: readonly Value[]): void {
   }
 }
 
-/** Throws if adding this pass's gradient `g` to a leaf's would overflow. */
+/** Throws if adding this pass's gradient `g` to a leaf's overflowed. */
 function assertFiniteLeafGrad(leaf: Value, g: number): void {
-  const total = leaf.grad + g;
-  if (Number.isFinite(total)) return;
+  if (Number.isFinite(leaf.grad)) return;
   throw new RangeError(
     `Cannot run backward: the gradient of ${
       nameOf(leaf)
-    } overflowed to ${total} when this pass added ${g} to what it held`,
+    } overflowed to ${leaf.grad} when this pass added ${g} to what it held`,
   );
 }
 

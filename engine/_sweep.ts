@@ -1,6 +1,7 @@
 // Internal: the walk every reverse pass takes (backward(), grad(),
 // backwardSteps() and compile()), so they all visit the nodes, and add up
 // each node's gradient, in the same order: the same bits.
+import { CUSTOM } from "./_make_op.ts";
 import { nextMark } from "./_mark.ts";
 import type { Value } from "./value.ts";
 
@@ -8,6 +9,8 @@ import type { Value } from "./value.ts";
 export interface Counted {
   /** Number of nodes under the root; they got `_id`s 0 .. n - 1. */
   n: number;
+  /** Whether a user op (whose `derivatives` may throw) is among them. */
+  hasCustomOps: boolean;
   /** `users[node._id]`: how many nodes under the root use the node. */
   users: Int32Array;
 }
@@ -29,10 +32,12 @@ export function countUsers(root: Value, stack: Value[]): Counted {
   root._id = 0;
   users[0] = 0;
   let n = 1;
+  let hasCustomOps = false;
   stack[0] = root;
   let top = 0;
   while (top >= 0) {
     const node = stack[top--];
+    if (node._op.code === CUSTOM) hasCustomOps = true;
     // Room for every input of this node to be new.
     if (n + 2 > users.length || node._rest !== null) {
       const needed = n + (node._rest === null ? 2 : node._rest.length);
@@ -73,7 +78,7 @@ export function countUsers(root: Value, stack: Value[]): Counted {
       }
     }
   }
-  return { n, users };
+  return { n, hasCustomOps, users };
 }
 
 function grow(users: Int32Array, needed: number): Int32Array {

@@ -83,7 +83,7 @@ function gradNumbers(output: Value, inputs: readonly Value[]): Value[] {
   const stack: Value[] = [];
   const { n, users } = countUsers(output, stack);
   const grads = scratchGrads(output, n);
-  sweep(output, stack, users, grads, null, false);
+  sweep(output, stack, users, grads, false, null, false);
   // Only nodes under the output carry this walk's mark (see countUsers).
   const mark = output._visit;
   return inputs.map((input) =>
