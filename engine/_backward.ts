@@ -184,7 +184,7 @@ export function propagate(
   if (code === SUM) return sumInputs(node, g, grads);
   if (code === CUSTOM) return custom(node, g, grads);
   const a = node._a as Value;
-  const b = node._b;
+  const b = node._b as Value | null;
   const x = a.data;
   const z = b === null ? 0 : b.data;
   const y = node.data;

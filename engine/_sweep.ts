@@ -66,7 +66,7 @@ export function countUsers(root: Value, stack: Value[]): Counted {
         users[n++] = 1;
         stack[++top] = a;
       }
-      const b = node._b;
+      const b = node._b as Value | null;
       if (b === null) continue;
       if (b._visit === mark) {
         users[b._id]++;
@@ -105,7 +105,7 @@ export function release(
     }
   } else if (node._a !== null) {
     if (--users[node._a._id] === 0) stack[++top] = node._a;
-    const b = node._b;
+    const b = node._b as Value | null;
     if (b !== null && --users[b._id] === 0) stack[++top] = b;
   }
   return top;

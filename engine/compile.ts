@@ -212,7 +212,7 @@ class TypedTape implements Tape {
         for (const input of node._rest) rest.push(at(input));
       } else if (node._a !== null) {
         this.a[i] = at(node._a);
-        if (node._b !== null) this.b[i] = at(node._b);
+        if (node._b !== null) this.b[i] = at(node._b as Value);
       }
     }
     this.rest = Int32Array.from(rest);

@@ -54,7 +54,7 @@ export function topo(root: Value): Value[] {
       : k === 0
       ? node._a
       : k === 1
-      ? node._b
+      ? node._b as Value | null
       : null;
     if (input === null) {
       order.push(node);

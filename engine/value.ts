@@ -78,10 +78,12 @@ export class Value {
   _op: Op & { readonly code: number };
   /** First input, or null. @ignore */
   _a: Value | null;
-  /** Second input, or null. @ignore */
-  _b: Value | null;
-  /** All inputs of an n-ary op or of a user op with more than two, else null. @ignore */
-  _rest: readonly Value[] | null;
+  /**
+   * Second input, or null; for an op with more than two inputs (sum, user
+   * ops), the array of all its inputs, with `_a` null. Sharing the field
+   * saves every node of every graph 8 bytes. @ignore
+   */
+  _b: Value | readonly Value[] | null;
   /** Visit mark of graph walks (see topo). @ignore */
   _visit: number;
   /** During a reverse pass: this node's index in the pass's arrays. @ignore */
@@ -102,7 +104,6 @@ export class Value {
     this._op = LEAF_OP;
     this._a = null;
     this._b = null;
-    this._rest = null;
     this._visit = 0;
     this._id = 0;
     if (options === OP_RESULT) return;
@@ -223,10 +224,19 @@ export class Value {
    * ```
    */
   get inputs(): readonly Value[] {
-    if (this._rest !== null) return this._rest.slice();
+    const rest = this._rest;
+    if (rest !== null) return rest.slice();
     if (this._a === null) return [];
     if (this._b === null) return [this._a];
-    return [this._a, this._b];
+    return [this._a, this._b as Value];
+  }
+
+  /**
+   * All inputs of an op with more than two (kept in `_b`), else null.
+   * @ignore
+   */
+  get _rest(): readonly Value[] | null {
+    return this._a === null ? this._b as readonly Value[] | null : null;
   }
 
   /**
@@ -615,8 +625,7 @@ function node(
   const out = new Value(data, OP_RESULT);
   out._op = op;
   out._a = a;
-  out._b = b;
-  out._rest = rest;
+  out._b = rest ?? b;
   return out;
 }
 
