@@ -1,17 +1,16 @@
-// Internal: the op table's entries by name, and each built-in op's forward
-// and partials as constants of their own, for the switches of backward and
-// of the replays.
+// Internal: each built-in op's forward and partials as constants of their
+// own, for the switches of backward and of the typed-array replay.
 //
 // Why constants: V8 inlines a call to a constant binding outright, while a
 // call written `mul.partials[0](...)` loads the entry, its array and the
-// element, and checks the target, on every node. On the chain graph that
-// cost about 10 ns a node in backward (measured by swapping only those
-// calls, /tmp harness: 23-24 ns vs 14 ns a node for the sweep). The
-// functions are the table's own: the math is still written once, in ops.ts.
+// element, and checks the target, on every node. Swapping only those calls,
+// the chain's backward sweep took 23-24 ns a node through the table and 14
+// through constants. The functions are the table's own: the math is still
+// written once, in ops.ts.
 import type { OpEntry } from "./_make_op.ts";
 import { ops } from "./ops.ts";
 
-export const {
+const {
   add,
   sub,
   mul,
@@ -60,5 +59,4 @@ export const sinForward = sin.forward;
 export const [sinD0] = sin.partials;
 export const cosForward = cos.forward;
 export const [cosD0] = cos.partials;
-export const sumForward = sum.forward;
 export const [sumD0] = sum.partials;
