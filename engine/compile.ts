@@ -262,7 +262,16 @@ function replayForward(t: TypedTape): void {
   for (let i = 0; i < t.size; i++) {
     const x = a[i];
     const y = b[i];
-    switch (code[i]) {
+    const op = code[i];
+    // mul, three quarters of an MLP's nodes, is tested ahead of the switch:
+    // on the moons step that alone took forward from 0.28 to 0.23 ms (the
+    // floor's, whose switch has fewer cases: 0.22). Why the switch over all
+    // the ops costs more is not isolated.
+    if (op === MUL) {
+      v[i] = mulForward(v[x], v[y]);
+      continue;
+    }
+    switch (op) {
       case LEAF:
       case CONSTANT:
         break;
@@ -271,9 +280,6 @@ function replayForward(t: TypedTape): void {
         break;
       case SUB:
         v[i] = subForward(v[x], v[y]);
-        break;
-      case MUL:
-        v[i] = mulForward(v[x], v[y]);
         break;
       case DIV:
         v[i] = divForward(v[x], v[y]);
@@ -346,7 +352,13 @@ function replayBackward(t: TypedTape): void {
     const g = grads[i];
     const x = a[i];
     const y = b[i];
-    switch (code[i]) {
+    const op = code[i];
+    if (op === MUL) { // ahead of the switch, as in replayForward
+      if (code[x] !== CONSTANT) grads[x] += mulD0(v[x], v[y], v[i]) * g;
+      if (code[y] !== CONSTANT) grads[y] += mulD1(v[x], v[y], v[i]) * g;
+      continue;
+    }
+    switch (op) {
       case LEAF:
       case CONSTANT:
         break;
@@ -364,14 +376,6 @@ function replayBackward(t: TypedTape): void {
         }
         if (code[y] !== CONSTANT) {
           grads[y] += subD1(v[x], v[y], v[i]) * g;
-        }
-        break;
-      case MUL:
-        if (code[x] !== CONSTANT) {
-          grads[x] += mulD0(v[x], v[y], v[i]) * g;
-        }
-        if (code[y] !== CONSTANT) {
-          grads[y] += mulD1(v[x], v[y], v[i]) * g;
         }
         break;
       case DIV:
