@@ -1,6 +1,7 @@
 // Internal: the backward pass behind Value.backward(), backwardSteps() and
-// grad(): propagate() holds every op's case once; backward() and
-// backwardSteps() add into the nodes' `.grad`, grad() into a reused buffer.
+// grad(). propagate() holds every op's case once and adds into a
+// Float64Array of gradients; backward() and backwardSteps() also show each
+// node's gradient in its `.grad`, grad() changes no `.grad`.
 import {
   ABS,
   ADD,
@@ -193,9 +194,10 @@ export function propagate(
   const toB = b !== null && b._op.code !== CONSTANT;
   let da = 0;
   let db = 0;
-  // The switch only picks the op's partials from the table. Each call sees
-  // one function, which V8 inlines; the calls sit here rather than in a
-  // helper per arity, whose copies would draw on V8's inlining budget.
+  // The switch only picks the op's partials, the table's own functions as
+  // constants (see _builtins.ts), which V8 inlines; the calls sit here
+  // rather than in a helper per arity, whose copies would draw on V8's
+  // inlining budget.
   switch (code) {
     case ADD:
       if (toA) da = addD0(x, z, y);
