@@ -331,7 +331,7 @@ function build(t: TapeArrays): Replay {
   }
   const X = Int32Array.from(outsideSlots);
   const n = chunkStart.length;
-  const replay: Replay = {
+  return {
     chunks: n,
     kernels: forwards.size,
     forward(values: Float64Array): void {
@@ -345,14 +345,6 @@ function build(t: TapeArrays): Replay {
       }
     },
   };
-  // One run on scratch numbers that are not whole: V8 records that the
-  // kernels' arithmetic sees doubles. Otherwise it first sees small
-  // integers (0, 1), and each change of what it has seen delays optimizing
-  // the kernel ("IC changed" in --trace-opt-verbose), for hundreds of steps.
-  const scratch = new Float64Array(t.size).fill(0.5);
-  replay.forward(scratch.fill(0.5));
-  replay.backward(scratch, new Float64Array(t.size).fill(0.5));
-  return replay;
 }
 
 // Each kernel sees the op table's functions as constants of its closure,
