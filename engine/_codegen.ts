@@ -121,9 +121,12 @@ function cut(t: TapeArrays): number[] {
   // A node's shape: its op, and for each input how far back it is (near
   // ones only) and whether it is a constant.
   const shape = new Uint32Array(t.size);
+  const width = new Int32Array(t.size);
   for (let i = 0; i < t.size; i++) {
     let h = Math.imul(t.code[i] + 1, 0x9e3779b1);
-    for (const x of inputsOf(t, i)) {
+    const inputs = inputsOf(t, i);
+    width[i] = inputs.length;
+    for (const x of inputs) {
       const back = i - x < 64 ? i - x : 64;
       h = Math.imul(
         h ^ (back + (t.code[x] === CONSTANT ? 128 : 0)),
@@ -140,8 +143,7 @@ function cut(t: TapeArrays): number[] {
     for (let k = Math.max(start, i - WINDOW + 1); k <= i; k++) {
       h = Math.imul(h ^ shape[k], 0x01000193);
     }
-    const width = inputsOf(t, i).length;
-    if (width > MAX_WORK) {
+    if (width[i] > MAX_WORK) {
       // A wide sum gets a chunk of its own, whose kernel is a loop.
       if (start < i) starts.push(i);
       start = i + 1;
@@ -149,7 +151,7 @@ function cut(t: TapeArrays): number[] {
       work = 0;
       continue;
     }
-    work += 1 + width;
+    work += 1 + width[i];
     if (
       (work >= MIN_WORK && ((h >>> 8) & CUT_MASK) === 0) || work >= MAX_WORK
     ) {
@@ -260,6 +262,16 @@ function argumentsFor(partial: Partial, values: readonly string[]): string {
 
 /** The parameter names of an arrow function such as `(_a, b) => b`. */
 function parameterNames(fn: Partial): string[] | null {
+  let names = parsedNames.get(fn);
+  if (names === undefined) {
+    names = parseNames(fn);
+    parsedNames.set(fn, names);
+  }
+  return names;
+}
+const parsedNames = new Map<Partial, string[] | null>();
+
+function parseNames(fn: Partial): string[] | null {
   const match = /^\s*(?:\(([^)]*)\)|([\w$]+))\s*=>/.exec(String(fn));
   if (match === null) return null;
   const list = match[1] ?? match[2];

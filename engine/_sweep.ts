@@ -38,12 +38,10 @@ export function countUsers(root: Value, stack: Value[]): Counted {
   while (top >= 0) {
     const node = stack[top--];
     if (node._op.code === CUSTOM) hasCustomOps = true;
-    // Room for every input of this node to be new.
-    if (n + 2 > users.length || node._rest !== null) {
-      const needed = n + (node._rest === null ? 2 : node._rest.length);
-      if (needed > users.length) users = usersBuffer = grow(users, needed);
-    }
     const rest = node._rest;
+    // Room for every input of this node to be new.
+    const needed = n + (rest === null ? 2 : rest.length);
+    if (needed > users.length) users = usersBuffer = grow(users, needed);
     if (rest !== null) {
       for (let k = 0; k < rest.length; k++) {
         const input = rest[k];
