@@ -1,16 +1,10 @@
-import {
-  type Op,
-  type OpFunction,
-  ops as builtins,
-  topo,
-  type Value,
-} from "../engine/mod.ts";
+import type { Op, OpFunction, Value } from "../engine/mod.ts";
 import { Random } from "../nn/_random.ts";
 import { AssertionError } from "./_assertion_error.ts";
 import { compare } from "./_check.ts";
 import { diagnose } from "./_diagnose.ts";
-import { number } from "./_format.ts";
-import { LocalChecker, resolve, stepTarget } from "./_local.ts";
+import { LocalChecker, stepTarget } from "./_local.ts";
+import { locate as locateFirstWrong } from "./_locate.ts";
 import { centralDerivative } from "./_numeric.ts";
 import { readInputs } from "./_inputs.ts";
 import type { Resolved } from "./_options.ts";
@@ -403,86 +397,34 @@ export function gradcheck(
 }
 
 /**
- * Checks every node of the graph under `root` whose op is known (built in,
- * or in `options.ops`), in topological order, at the values it saw: its
+ * Names the first node under `root` whose op fails (see _locate.ts): its
  * op's partials, with a seeded upstream gradient, backward() twice, and a
- * repeated operand where the node has one. The first node that fails goes
- * into `report.culprit`, with a line (and the op's own diagnosis from
- * checkOp) in `report.diagnosis`.
+ * repeated operand where the node has one; then the op's own diagnosis
+ * from checkOp.
  */
 function locate(root: Value, o: Resolved, report: GradcheckReport): void {
-  const diagnosis = report.diagnosis ?? [];
-  report.diagnosis = diagnosis;
-  const known = new Map<string, Op>();
-  for (const name of Object.keys(builtins)) known.set(name, builtins[name]);
-  for (const op of o.ops) known.set(op.name, op);
   const local = { ...o, constants: [] };
-  const nodes = topo(root);
-  const unknown = new Set<string>();
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i];
-    if (node.op === "") continue;
-    const op = known.get(node.op);
-    if (op === undefined) {
-      unknown.add(node.op);
-      continue;
-    }
-    const target = resolve(op);
-    const checker = new LocalChecker(target, local, new Random(o.seed));
-    const xs = node.inputs.map((v) => v.data);
-    const where = `op "${node.op}"${
-      node.label === undefined ? "" : ` (label "${node.label}")`
-    }, node ${i + 1} of ${nodes.length} in topological order`;
-    if (!target.domain(...xs)) {
-      // Not the op's fault: it was given a point where it is undefined.
-      diagnosis.push(
-        `${where} gets (${
-          xs.map((x) => number(x, 6)).join(", ")
-        }), outside its domain`,
-      );
-      return;
-    }
-    checker.checkPoint(xs, true);
-    const same = node.inputs.length >= 2 &&
-      node.inputs.every((v) => v === node.inputs[0]);
-    if (same) checker.checkRepeated(xs[0], xs.length);
-    const failing = checker.checks.filter((c) => !c.ok);
-    if (failing.length === 0) continue;
-    report.culprit = {
-      op: node.op,
-      label: node.label,
-      index: i,
-      nodes: nodes.length,
-      point: xs,
-      checks: failing,
-    };
-    const c = failing[0];
-    diagnosis.push(
-      `first wrong node: ${where}, at (${
-        xs.map((x) => number(x, 6)).join(", ")
-      }): ${c.kind} of input ${c.input} is ${
-        number(c.analytic, 6)
-      }, numerically ${number(c.numeric, 6)}`,
-    );
-    const full = checkOp(op, {
-      eps: o.eps,
-      atol: o.atol,
-      rtol: o.rtol,
-      seed: o.seed,
-      samples: o.samples,
-    });
-    for (const line of full.diagnosis ?? []) {
-      diagnosis.push(`op "${node.op}": ${line}`);
-    }
-    return;
-  }
-  diagnosis.push(
-    unknown.size > 0
-      ? `no node of a known op fails at the values it saw; not checked node by node: ${
-        [...unknown].map((n) => `"${n}"`).join(", ")
-      } (pass them in options.ops)`
-      : "every node's op passes at the values it saw",
-  );
+  locateFirstWrong(root, o, report, {
+    check(target, xs, node): GradcheckCheck[] {
+      const checker = new LocalChecker(target, local, new Random(o.seed));
+      checker.checkPoint(xs, true);
+      const same = node.inputs.length >= 2 &&
+        node.inputs.every((v) => v === node.inputs[0]);
+      if (same) checker.checkRepeated(xs[0], xs.length);
+      return checker.checks.filter((c) => !c.ok);
+    },
+    name: (c) => `${c.kind} of input ${c.input}`,
+    more(op, _failing, node): string[] {
+      const full = checkOp(op, {
+        eps: o.eps,
+        atol: o.atol,
+        rtol: o.rtol,
+        seed: o.seed,
+        samples: o.samples,
+      });
+      return (full.diagnosis ?? []).map((line) => `op "${node.op}": ${line}`);
+    },
+  });
 }
 
 /**

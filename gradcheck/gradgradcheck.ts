@@ -1,17 +1,11 @@
-import {
-  grad,
-  type Op,
-  ops as builtins,
-  sum,
-  topo,
-  Value,
-} from "../engine/mod.ts";
+import { grad, sum, Value } from "../engine/mod.ts";
 import { Random } from "../nn/_random.ts";
 import { compare } from "./_check.ts";
 import { diagnose } from "./_diagnose.ts";
 import { number } from "./_format.ts";
 import { readInputs } from "./_inputs.ts";
-import { resolve, stepTarget, type Target } from "./_local.ts";
+import { locate as locateFirstWrong } from "./_locate.ts";
+import { stepTarget, type Target } from "./_local.ts";
 import { centralDerivative } from "./_numeric.ts";
 import type { Resolved } from "./_options.ts";
 import type {
@@ -311,82 +305,38 @@ function what(c: GradcheckCheck, f: string): string {
 }
 
 /**
- * Checks every node of the graph under `root` whose op is known, first and
- * second order, at the values it saw; the first that fails goes into
- * `report.culprit`, with a line in `report.diagnosis`.
+ * Names the first node under `root` whose op fails (see _locate.ts), first
+ * and second order, at the values it saw.
  */
 function locate(root: Value, o: Resolved, report: GradcheckReport): void {
-  const lines = report.diagnosis ?? [];
-  report.diagnosis = lines;
-  const known = new Map<string, Op>();
-  for (const name of Object.keys(builtins)) known.set(name, builtins[name]);
-  for (const op of o.ops) known.set(op.name, op);
   const local: Resolved = { ...o, constants: [], fast: false };
-  const nodes = topo(root);
-  const unknown = new Set<string>();
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i];
-    if (node.op === "") continue;
-    const op = known.get(node.op);
-    if (op === undefined) {
-      unknown.add(node.op);
-      continue;
-    }
-    const t = resolve(op);
-    const xs = node.inputs.map((v) => v.data);
-    const where = `op "${node.op}"${
-      node.label === undefined ? "" : ` (label "${node.label}")`
-    }, node ${i + 1} of ${nodes.length} in topological order`;
-    const at = `(${xs.map((x) => number(x, 6)).join(", ")})`;
-    if (!t.domain(...xs)) {
-      lines.push(`${where} gets ${at}, outside its domain`);
-      return;
-    }
-    // Not differentiable at a kink: nothing to check there.
-    if (t.kinks.includes(xs[0])) continue;
-    const checks = secondOrder(
-      (vs) => {
-        const leaves = vs.map((v) => new Value(v));
-        return [leaves, t.apply(leaves)];
-      },
-      xs,
-      local,
-      node.op,
-      (s, j) => admissible(t, xs, j, s),
-    );
-    const failing = checks.filter((c) => !c.ok);
-    if (failing.length === 0) continue;
-    report.culprit = {
-      op: node.op,
-      label: node.label,
-      index: i,
-      nodes: nodes.length,
-      point: xs,
-      checks: failing,
-    };
-    const c = failing[0];
-    const name = c.hessian === undefined
-      ? `${c.kind} of input ${c.input}`
-      : `second derivative ${what(c, node.op)}`;
-    lines.push(
-      `first wrong node: ${where}, at ${at}: ${name} is ${
-        number(c.analytic, 6)
-      }, numerically ${number(c.numeric, 6)}`,
-    );
-    if (failing.every((c) => c.kind === "second")) {
-      lines.push(
-        `op "${node.op}": its derivativeValues give the right first derivatives but the wrong second ones: build them from the input Values with ops (x.mul(x).mul(3) for 3x²); a .data or a plain number in them is a constant to grad`,
+  locateFirstWrong(root, o, report, {
+    check(t, xs, node): GradcheckCheck[] | null {
+      // Not differentiable at a kink: nothing to check there.
+      if (t.kinks.includes(xs[0])) return null;
+      const checks = secondOrder(
+        (vs) => {
+          const leaves = vs.map((v) => new Value(v));
+          return [leaves, t.apply(leaves)];
+        },
+        xs,
+        local,
+        node.op,
+        (s, j) => admissible(t, xs, j, s),
       );
-    }
-    return;
-  }
-  lines.push(
-    unknown.size > 0
-      ? `no node of a known op fails at the values it saw; not checked node by node: ${
-        [...unknown].map((n) => `"${n}"`).join(", ")
-      } (pass them in options.ops)`
-      : "every node's op passes at the values it saw",
-  );
+      return checks.filter((c) => !c.ok);
+    },
+    name: (c, node) =>
+      c.hessian === undefined
+        ? `${c.kind} of input ${c.input}`
+        : `second derivative ${what(c, node.op)}`,
+    more: (_op, failing, node) =>
+      failing.every((c) => c.kind === "second")
+        ? [
+          `op "${node.op}": its derivativeValues give the right first derivatives but the wrong second ones: build them from the input Values with ops (x.mul(x).mul(3) for 3x²); a .data or a plain number in them is a constant to grad`,
+        ]
+        : [],
+  });
 }
 
 /** Whether input j of the op may move to s: inside the domain, finite, on the same side of every kink. */
