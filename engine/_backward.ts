@@ -331,7 +331,7 @@ function readCheckFinite(options: BackwardOptions | undefined): boolean {
 }
 
 /** `op "log" (label "loss")`, or `leaf (label "x")`. */
-export function nameOf(node: Value): string {
+function nameOf(node: Value): string {
   const what = node._op.code === LEAF ? "leaf" : `op "${node._op.name}"`;
   return node.label === undefined ? what : `${what} (label "${node.label}")`;
 }
