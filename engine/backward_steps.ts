@@ -1,5 +1,5 @@
 import { CONSTANT, LEAF } from "./_make_op.ts";
-import { enter, leave, propagate } from "./_backward.ts";
+import { enter, leave, partialsOf } from "./_backward.ts";
 import { sweepOrder } from "./_sweep.ts";
 import { describe } from "./_validate.ts";
 import { Value } from "./value.ts";
@@ -54,7 +54,6 @@ export function* backwardSteps(root: Value): Generator<Value, void, unknown> {
   // `.grad` shows its sum so far, a leaf's what it held plus that sum.
   const grads = new Float64Array(order.length);
   const held = new Float64Array(order.length);
-  // Other passes may renumber `_id` between steps: keep this pass's numbers.
   const index = new Map<Value, number>();
   for (let i = 0; i < order.length; i++) {
     const node = order[i];
@@ -72,19 +71,20 @@ export function* backwardSteps(root: Value): Generator<Value, void, unknown> {
     const code = node._op.code;
     if (code === LEAF || code === CONSTANT) continue;
     const inputs = node.inputs;
+    let partials: number[];
     enter("backwardSteps");
     try {
-      node._id = i;
-      for (const input of inputs) input._id = index.get(input) as number;
-      propagate(node, grads[i], grads);
+      partials = partialsOf(node);
     } finally {
       leave();
     }
-    for (const input of inputs) {
-      const id = input._id;
+    for (let k = 0; k < inputs.length; k++) {
+      const input = inputs[k];
       const kind = input._op.code;
-      if (kind === LEAF) input.grad = held[id] + grads[id];
-      else if (kind !== CONSTANT) input.grad = grads[id];
+      if (kind === CONSTANT) continue;
+      const id = index.get(input) as number;
+      grads[id] += partials[k] * grads[i];
+      input.grad = kind === LEAF ? held[id] + grads[id] : grads[id];
     }
     yield node;
   }

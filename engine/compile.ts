@@ -191,7 +191,9 @@ class TypedTape implements Tape {
     this.values = new Float64Array(n);
     this.grads = new Float64Array(n);
     this.userOps = new Map();
-    const at = (node: Value): number => n - 1 - node._id;
+    const index = new Map<Value, number>();
+    for (let i = 0; i < n; i++) index.set(order[i], i);
+    const at = (node: Value): number => n - 1 - (index.get(node) as number);
     const leaves: Value[] = [];
     const leafIndex: number[] = [];
     const rest: number[] = [];

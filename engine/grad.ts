@@ -1,6 +1,6 @@
 import { CONSTANT, constant, type OpEntry } from "./_make_op.ts";
-import { enter, leave, scratchGrads, sweep } from "./_backward.ts";
-import { countUsers, sweepOrder } from "./_sweep.ts";
+import { enter, gradientOf, leave, pass } from "./_backward.ts";
+import { sweepOrder } from "./_sweep.ts";
 import { describe } from "./_validate.ts";
 import { _leaf, Value } from "./value.ts";
 
@@ -80,18 +80,11 @@ export function grad(
 }
 
 function gradNumbers(output: Value, inputs: readonly Value[]): Value[] {
-  const stack: Value[] = [];
-  const { n, users } = countUsers(output, stack);
-  const grads = scratchGrads(output, n);
-  sweep(output, stack, users, grads, false, null, false);
-  // Only nodes under the output carry this walk's mark (see countUsers).
-  const mark = output._visit;
-  return inputs.map((input) =>
-    _leaf(
-      input._visit === mark && input._op.code !== CONSTANT
-        ? grads[input._id]
-        : 0,
-    )
+  return pass(
+    output,
+    false,
+    false,
+    () => inputs.map((input) => _leaf(gradientOf(input))),
   );
 }
 

@@ -34,6 +34,9 @@ const table = ops as Readonly<Record<string, OpEntry>>;
 // field would cost every node of every graph 8 bytes.
 const labels = new WeakMap<Value, string>();
 
+// Nodes made so far: the next node's creation number.
+let made = 0;
+
 // Passed as `options` by the ops themselves: their results skip the checks
 // made on user data, since ops follow IEEE math (log(-1) is NaN).
 const OP_RESULT: ValueOptions = Object.freeze({});
@@ -86,7 +89,12 @@ export class Value {
   _b: Value | readonly Value[] | null;
   /** Visit mark of graph walks (see topo). @ignore */
   _visit: number;
-  /** During a reverse pass: this node's index in the pass's arrays. @ignore */
+  /**
+   * An op node's creation number: every node is made after its inputs, so
+   * newest first is an order in which each node comes after all of its
+   * users (see _sweep.ts). A leaf's is its index in the running pass. One
+   * field for both saves every node 8 bytes. @ignore
+   */
   _id: number;
 
   /**
@@ -105,7 +113,7 @@ export class Value {
     this._a = null;
     this._b = null;
     this._visit = 0;
-    this._id = 0;
+    this._id = made++;
     if (options === OP_RESULT) return;
     if (typeof data !== "number") {
       throw new TypeError(
