@@ -148,7 +148,16 @@ export function compile(root: Value, options?: CompileOptions): Tape {
   enter("compile");
   let tape: TypedTape;
   try {
-    tape = new TypedTape(sweepOrder(root));
+    // The tape numbers the nodes by their place in the order, in `_id`;
+    // op nodes get their creation numbers back (see _sweep.ts).
+    const order = sweepOrder(root);
+    const made = order.map((node) => node._id);
+    try {
+      for (let i = 0; i < order.length; i++) order[i]._id = i;
+      tape = new TypedTape(order);
+    } finally {
+      for (let i = 0; i < order.length; i++) order[i]._id = made[i];
+    }
   } finally {
     leave();
   }
@@ -191,9 +200,7 @@ class TypedTape implements Tape {
     this.values = new Float64Array(n);
     this.grads = new Float64Array(n);
     this.userOps = new Map();
-    const index = new Map<Value, number>();
-    for (let i = 0; i < n; i++) index.set(order[i], i);
-    const at = (node: Value): number => n - 1 - (index.get(node) as number);
+    const at = (node: Value): number => n - 1 - node._id;
     const leaves: Value[] = [];
     const leafIndex: number[] = [];
     const rest: number[] = [];
