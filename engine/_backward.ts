@@ -211,7 +211,8 @@ function sweep(
       if (store) node.grad = g;
       const code = node._op.code;
       if (code === SUM || code === CUSTOM) {
-        const inputs = node.inputs;
+        // `_rest` rather than `inputs`, which copies it.
+        const inputs = node._rest ?? node.inputs;
         edges += inputs.length;
         const partials = code === CUSTOM ? partialsOf(node) : null;
         const y = node.data;
