@@ -48,7 +48,7 @@ import {
   tanhD0,
 } from "./_builtins.ts";
 import { nextMark } from "./_mark.ts";
-import { sweepOrder } from "./_sweep.ts";
+import { sweepOrder, withIds } from "./_sweep.ts";
 import { topo } from "./topo.ts";
 import type { BackwardOptions, Value } from "./value.ts";
 
@@ -135,20 +135,16 @@ export function pass<T>(
   try {
     if (sweep(root, store, checkFinite, true)) return finish();
     clear();
-    // Too far apart: number the graph's op nodes 0 .. n - 1 in the same
-    // order, sweep, and give them their creation numbers back.
+    // Too far apart: number the graph's op nodes 1 .. n in the same order
+    // (the root n, so offsets run 0 .. n - 1), and sweep.
     const order = sweepOrder(root);
-    const made: number[] = [];
-    for (let i = 0; i < order.length && isOp(order[i]); i++) {
-      made.push(order[i]._id);
-    }
-    try {
-      for (let i = 0; i < made.length; i++) order[i]._id = made.length - i;
+    let count = 0;
+    while (count < order.length && isOp(order[count])) count++;
+    const ops = order.slice(0, count);
+    return withIds(ops, count, -1, () => {
       sweep(root, store, checkFinite, false);
       return finish();
-    } finally {
-      for (let i = 0; i < made.length; i++) order[i]._id = made[i];
-    }
+    });
   } finally {
     clear();
   }
@@ -371,20 +367,20 @@ function place(node: Value, at: number, end: number, cap: boolean): number {
 
 // The arrays grow by push: `new Array(n)` past about 32k elements makes a
 // slow dictionary-mode array.
-function growSlots(at: number, end: number): Float64Array {
+function growSlots(at: number, end: number): void {
   const size = Math.max(at + 1, 2 * slots.length);
   while (slots.length < size) slots.push(undefined);
   const grads = new Float64Array(size);
   grads.set(opGrads.subarray(0, end + 1));
-  return (opGrads = grads);
+  opGrads = grads;
 }
 
-function growLeaves(count: number): Float64Array {
+function growLeaves(count: number): void {
   const size = 2 * leaves.length;
   while (leaves.length < size) leaves.push(undefined);
   const grads = new Float64Array(size);
   grads.set(leafGrads.subarray(0, count));
-  return (leafGrads = grads);
+  leafGrads = grads;
 }
 
 /**

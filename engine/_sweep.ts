@@ -49,3 +49,25 @@ export function sweepOrder(root: Value): Value[] {
   for (let k = 0; k < others.length; k++) ops.push(others[k]);
   return ops;
 }
+
+/**
+ * Runs `run` with `nodes[i]._id` set to `first + step * i`, then gives every
+ * node its `_id` back, also on a throw: an op node's creation number must
+ * outlive the passes that number the nodes their own way (compile, and
+ * backward() when the nodes were made far apart).
+ */
+export function withIds<T>(
+  nodes: readonly Value[],
+  first: number,
+  step: number,
+  run: () => T,
+): T {
+  const held: number[] = new Array(nodes.length);
+  for (let i = 0; i < nodes.length; i++) held[i] = nodes[i]._id;
+  try {
+    for (let i = 0; i < nodes.length; i++) nodes[i]._id = first + step * i;
+    return run();
+  } finally {
+    for (let i = 0; i < nodes.length; i++) nodes[i]._id = held[i];
+  }
+}

@@ -21,7 +21,7 @@ import {
   TANH,
 } from "./_make_op.ts";
 import { enter, leave, userDerivatives } from "./_backward.ts";
-import { sweepOrder } from "./_sweep.ts";
+import { sweepOrder, withIds } from "./_sweep.ts";
 import { describe } from "./_validate.ts";
 import {
   absD0,
@@ -148,16 +148,9 @@ export function compile(root: Value, options?: CompileOptions): Tape {
   enter("compile");
   let tape: TypedTape;
   try {
-    // The tape numbers the nodes by their place in the order, in `_id`;
-    // op nodes get their creation numbers back (see _sweep.ts).
+    // The tape numbers the nodes by their place in the order, in `_id`.
     const order = sweepOrder(root);
-    const made = order.map((node) => node._id);
-    try {
-      for (let i = 0; i < order.length; i++) order[i]._id = i;
-      tape = new TypedTape(order);
-    } finally {
-      for (let i = 0; i < order.length; i++) order[i]._id = made[i];
-    }
+    tape = withIds(order, 0, 1, () => new TypedTape(order));
   } finally {
     leave();
   }
