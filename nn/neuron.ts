@@ -1,4 +1,4 @@
-import { sum, Value } from "../engine/value.ts";
+import { _sumOwned, Value } from "../engine/value.ts";
 import { Module } from "./module.ts";
 import { Random } from "./_random.ts";
 import { checkInputs, checkOptions, checkSize } from "./_check.ts";
@@ -111,7 +111,7 @@ export class Neuron extends Module {
       checkInputs("Cannot run Neuron.forward()", x, n, true);
       throw error;
     }
-    const z = sum(terms);
+    const z = _sumOwned(terms);
     switch (this.activation) {
       case "relu":
         return z.relu();
