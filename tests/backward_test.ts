@@ -245,6 +245,34 @@ describe("Value.backward({ checkFinite: true })", () => {
     assert.equal(x.grad, 5);
   });
 
+  it("names the op that made an op node's gradient infinite, whether that node is swept next or later", () => {
+    const x = new Value(1e-300, { label: "x" });
+    const w = new Value(1e300, { label: "w" });
+    x.grad = 3;
+    // next: a, b and the root are made one after the other (no constants
+    // between them), so each is swept right after its user.
+    const a = x.add(x);
+    const b = a.mul(w);
+    b.label = "b";
+    const root = b.mul(w); // d(root)/d(b) = 1e300, d(root)/d(a) = Infinity
+    assert.throws(() => root.backward({ checkFinite: true }), {
+      name: "RangeError",
+      message:
+        'Cannot run backward: op "mul" (label "b") produced a non-finite gradient: Infinity',
+    });
+    // later: nodes made between c and d keep c from being swept next.
+    const c = x.add(x);
+    for (let i = 0; i < 5; i++) x.mul(w);
+    const d = c.mul(w);
+    d.label = "d";
+    assert.throws(() => d.mul(w).backward({ checkFinite: true }), {
+      name: "RangeError",
+      message:
+        'Cannot run backward: op "mul" (label "d") produced a non-finite gradient: Infinity',
+    });
+    assert.deepEqual([x.grad, w.grad], [3, 0]);
+  });
+
   it("names a leaf whose gradient overflows when this pass adds to it, and restores leaf grads", () => {
     const w = new Value(1.7e308, { label: "w" });
     const x = new Value(1e-300, { label: "x" });
