@@ -245,11 +245,11 @@ describe("Value.backward({ checkFinite: true })", () => {
     assert.equal(x.grad, 5);
   });
 
-  it("names the op that made an op node's gradient infinite, whether that node is swept next or later", () => {
+  it("names the op that made an op node's gradient infinite, whether that node is swept soon or much later", () => {
     const x = new Value(1e-300, { label: "x" });
     const w = new Value(1e300, { label: "w" });
     x.grad = 3;
-    // next: a, b and the root are made one after the other (no constants
+    // soon: a, b and the root are made one after the other (no constants
     // between them), so each is swept right after its user.
     const a = x.add(x);
     const b = a.mul(w);
@@ -260,9 +260,10 @@ describe("Value.backward({ checkFinite: true })", () => {
       message:
         'Cannot run backward: op "mul" (label "b") produced a non-finite gradient: Infinity',
     });
-    // later: nodes made between c and d keep c from being swept next.
+    // much later: the 100 nodes made between c and d (the sweep keeps a
+    // node that is less than 64 nodes ahead apart from the others).
     const c = x.add(x);
-    for (let i = 0; i < 5; i++) x.mul(w);
+    for (let i = 0; i < 100; i++) x.mul(w);
     const d = c.mul(w);
     d.label = "d";
     assert.throws(() => d.mul(w).backward({ checkFinite: true }), {
