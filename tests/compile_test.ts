@@ -5,6 +5,7 @@ import {
   compile,
   defineOp,
   sum,
+  type Tape,
   topo,
   Value,
 } from "../engine/mod.ts";
@@ -20,6 +21,36 @@ function newValues(random: Random, n: number): number[] {
   return Array.from({ length: n }, () => random.uniform(-2, 2));
 }
 
+/**
+ * Gives `leaves` new values and gradients already held, replays `tape`, and
+ * checks the value and every leaf's gradient bit for bit against backward()
+ * on the graph `rebuild` makes from the same values, its leaves holding the
+ * same gradients: both sides accumulate.
+ */
+function assertReplayMatches(
+  tape: Tape,
+  leaves: readonly Value[],
+  rebuild: (values: number[]) => { leaves: Value[]; root: Value },
+  random: Random,
+  what: string,
+): void {
+  const values = newValues(random, leaves.length);
+  const held = newValues(random, leaves.length);
+  leaves.forEach((leaf, i) => {
+    leaf.data = values[i];
+    leaf.grad = held[i];
+  });
+  const y = tape.forward();
+  tape.backward();
+  const fresh = rebuild(values);
+  fresh.leaves.forEach((leaf, i) => (leaf.grad = held[i]));
+  fresh.root.backward();
+  same(y, fresh.root.data, `${what} value`);
+  leaves.forEach((leaf, i) =>
+    same(leaf.grad, fresh.leaves[i].grad, `${what} d/dx${i}`)
+  );
+}
+
 describe("compile()", () => {
   for (const codegen of [false, true]) {
     it(`replays random graphs bit for bit as backward() on a rebuilt graph (codegen ${codegen})`, () => {
@@ -29,21 +60,12 @@ describe("compile()", () => {
         const tape = compile(root, { codegen });
         assert.equal(tape.size, topo(root).length);
         for (let step = 0; step < 3; step++) {
-          const values = newValues(random, leaves.length);
-          // Leaves may already hold gradients: both sides accumulate.
-          const held = newValues(random, leaves.length);
-          leaves.forEach((leaf, i) => {
-            leaf.data = values[i];
-            leaf.grad = held[i];
-          });
-          const y = tape.forward();
-          tape.backward();
-          const fresh = randomGraph(seed, 60, 5, values);
-          fresh.leaves.forEach((leaf, i) => (leaf.grad = held[i]));
-          fresh.root.backward();
-          same(y, fresh.root.data, `seed ${seed} value`);
-          leaves.forEach((leaf, i) =>
-            same(leaf.grad, fresh.leaves[i].grad, `seed ${seed} d/dx${i}`)
+          assertReplayMatches(
+            tape,
+            leaves,
+            (values) => randomGraph(seed, 60, 5, values),
+            random,
+            `seed ${seed}`,
           );
         }
       }
@@ -84,23 +106,12 @@ describe("compile()", () => {
       replay.kernels * 5 < replay.chunks,
       `${replay.kernels} kernels for ${replay.chunks} chunks`,
     );
+    const rebuild = (values: number[]) => {
+      const leaves = values.map((x) => new Value(x));
+      return { leaves, root: build(leaves) };
+    };
     for (let step = 0; step < 3; step++) {
-      const values = newValues(random, params.length);
-      const held = newValues(random, params.length);
-      params.forEach((p, i) => {
-        p.data = values[i];
-        p.grad = held[i];
-      });
-      const y = tape.forward();
-      tape.backward();
-      const fresh = values.map((x) => new Value(x));
-      fresh.forEach((p, i) => (p.grad = held[i]));
-      const freshRoot = build(fresh);
-      freshRoot.backward();
-      same(y, freshRoot.data, `step ${step} value`);
-      params.forEach((p, i) =>
-        same(p.grad, fresh[i].grad, `step ${step} d/dp${i}`)
-      );
+      assertReplayMatches(tape, params, rebuild, random, `step ${step}`);
     }
   });
 
