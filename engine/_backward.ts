@@ -421,8 +421,8 @@ function makeRoom(at: number, end: number): number {
   return at > end ? at : end;
 }
 
-// The arrays grow by push: `new Array(n)` past about 32k elements makes a
-// slow dictionary-mode array.
+// `slots` and `leaves` grow in place, by push (each is one `const` array);
+// their gradients move to a typed array twice as long.
 function growSlots(at: number, end: number): void {
   const size = Math.max(at + 1, 2 * slots.length);
   while (slots.length < size) slots.push(undefined);
