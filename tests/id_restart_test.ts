@@ -49,6 +49,12 @@ function backwardEverywhere(root: Value, leaves: readonly Value[]): number[] {
   return held;
 }
 
+/** What `make` returns, its nodes numbered from `id` on. */
+function numbered<T>(id: number, make: () => T): T {
+  _setNextId(id);
+  return make();
+}
+
 describe("creation numbers", () => {
   it("start again from 0 after 2^30 - 1", () => {
     _setNextId(MAX_ID - 1);
@@ -97,11 +103,11 @@ describe("a graph with nodes from both sides of the restart", () => {
   it("an input numbered as its user: closed-form gradients", () => {
     const x = new Value(1.5);
     const y = new Value(-0.75);
-    _setNextId(100);
-    const o = x.mul(y); // 100
-    _setNextId(99);
-    const n = x.add(y); // 99
-    const m = n.mul(o); // 100, as its input o
+    const o = numbered(100, () => x.mul(y));
+    const [n, m] = numbered(99, () => {
+      const n = x.add(y);
+      return [n, n.mul(o)]; // 99, then 100, as its input o
+    });
     assert.equal(m._id, o._id);
     // m = (x + y)xy: dm/dx = xy + (x + y)y, dm/dy = xy + (x + y)x
     assert.deepEqual(backwardEverywhere(m, [x, y]), [
@@ -113,12 +119,9 @@ describe("a graph with nodes from both sides of the restart", () => {
   it("an input swept before a user numbered below it: closed-form gradients", () => {
     const x = new Value(1.5);
     const y = new Value(-0.75);
-    _setNextId(100);
-    const o = x.mul(y); // 100
-    _setNextId(50);
-    const late = o.mul(x); // 50: after o, but numbered below it
-    _setNextId(200);
-    const f = o.add(y).add(late); // 200, 201: o is swept before late
+    const o = numbered(100, () => x.mul(y));
+    const late = numbered(50, () => o.mul(x)); // after o, numbered below it
+    const f = numbered(200, () => o.add(y).add(late)); // o is swept first
     // f = xy + y + xyx: df/dx = y + 2xy, df/dy = x + 1 + x²
     assert.deepEqual(backwardEverywhere(f, [x, y]), [
       -0.75 + 2 * 1.5 * -0.75,
@@ -131,11 +134,8 @@ describe("a graph with nodes from both sides of the restart", () => {
   it("two unrelated nodes with the same number: closed-form gradients", () => {
     const x = new Value(1.5);
     const y = new Value(-0.75);
-    _setNextId(100);
-    const o = x.mul(y); // 100
-    _setNextId(99);
-    const n = x.add(y); // 99
-    const d = x.sub(y); // 100, as o: the same offset from the root
+    const o = numbered(100, () => x.mul(y));
+    const [n, d] = numbered(99, () => [x.add(y), x.sub(y)]); // d: 100, as o
     const f = n.mul(o).add(d.mul(x)); // (x + y)xy + (x - y)x
     assert.equal(d._id, o._id);
     assert.deepEqual(backwardEverywhere(f, [x, y]), [
