@@ -142,19 +142,14 @@ export function pass<T>(
   try {
     if (sweep(root, store, checkFinite, true)) return finish();
     clear();
-    // Too far apart, or out of order: number the graph's op nodes 1 .. n in
-    // the order of sweepOrder() (the root n, so offsets run 0 .. n - 1), and
-    // sweep.
+    // Too far apart: number the graph's op nodes 1 .. n in the same order
+    // (the root n, so offsets run 0 .. n - 1), and sweep.
     const order = sweepOrder(root);
     let count = 0;
     while (count < order.length && isOp(order[count])) count++;
     const ops = order.slice(0, count);
     return withIds(ops, count, -1, () => {
-      if (!sweep(root, store, checkFinite, false)) {
-        throw new Error(
-          "Internal error: a sweep found the order it numbered itself broken (a bug in micrograd)",
-        );
-      }
+      sweep(root, store, checkFinite, false);
       return finish();
     });
   } finally {
@@ -182,7 +177,7 @@ function isOp(node: Value): boolean {
  * derivatives times it to its inputs: a leaf's share into `leafGrads`, an
  * op node's into `opGrads` at its offset (see place()). Returns false,
  * having stopped, if `cap` and the graph's nodes were made too far apart
- * (see SPREAD), or if their creation numbers are out of order (see taken()).
+ * (see SPREAD).
  *
  * Each input's send is written out where it happens: a loop over a node's
  * inputs, with the partials computed first, made the moons step's
@@ -250,12 +245,10 @@ function sweep(
             sums[x._id] += share;
           } else {
             const at = top - x._id;
-            if (at <= k) return false; // out of order: see taken()
             if (
               at > end ||
-              (slots[at] !== x && near[at & NEAR_MASK] !== x)
+              (slots[at] === undefined && near[at & NEAR_MASK] !== x)
             ) {
-              if (at <= end && taken(at, k, near)) return false;
               if (at - k < window) {
                 near[at & NEAR_MASK] = x;
                 end = makeRoom(at, end);
@@ -341,12 +334,10 @@ function sweep(
           sums[a._id] += da * g;
         } else if (toA) {
           const at = top - a._id;
-          if (at <= k) return false; // out of order: see taken()
           if (
             at > end ||
-            (slots[at] !== a && near[at & NEAR_MASK] !== a)
+            (slots[at] === undefined && near[at & NEAR_MASK] !== a)
           ) {
-            if (at <= end && taken(at, k, near)) return false;
             if (at - k < window) {
               near[at & NEAR_MASK] = a;
               end = makeRoom(at, end);
@@ -365,12 +356,10 @@ function sweep(
         } else if (toB) {
           const bv = b as Value;
           const at = top - bv._id;
-          if (at <= k) return false; // out of order: see taken()
           if (
             at > end ||
-            (slots[at] !== bv && near[at & NEAR_MASK] !== bv)
+            (slots[at] === undefined && near[at & NEAR_MASK] !== bv)
           ) {
-            if (at <= end && taken(at, k, near)) return false;
             if (at - k < window) {
               near[at & NEAR_MASK] = bv;
               end = makeRoom(at, end);
@@ -392,26 +381,6 @@ function sweep(
   } finally {
     if (end > last) last = end;
   }
-}
-
-/**
- * Whether another node has offset `at`, ahead of `k`, the one being swept,
- * and not the last placed: the node just reached, which does not hold it,
- * cannot have it then.
- *
- * Offsets can clash, and an input's can be at or before its user's (the
- * sweep checks that before), because creation numbers start again from 0
- * after 2^30 nodes (see Value): a graph whose nodes were made on both sides
- * of that restart can be numbered out of order. The pass then numbers it
- * itself (see pass()).
- */
-function taken(
-  at: number,
-  k: number,
-  near: readonly (Value | undefined)[],
-): boolean {
-  return slots[at] !== undefined ||
-    (at - k < NEAR && near[at & NEAR_MASK] !== undefined);
 }
 
 /** Gives a leaf reached for the first time its index; returns `leafGrads`. */

@@ -10,7 +10,6 @@
 // their gradients last.
 import { CONSTANT, LEAF } from "./_make_op.ts";
 import { nextMark } from "./_mark.ts";
-import { topo } from "./topo.ts";
 import type { Value } from "./value.ts";
 
 /**
@@ -26,10 +25,6 @@ export function sweepOrder(root: Value): Value[] {
   const ops: Value[] = [];
   const others: Value[] = [];
   const stack: Value[] = [root];
-  // Whether every op node was made after its op inputs: creation numbers
-  // start again from 0 after 2^30 nodes (see Value), so a graph with nodes
-  // from both sides of that restart may not be.
-  let inOrder = true;
   root._visit = mark;
   while (stack.length > 0) {
     const node = stack.pop() as Value;
@@ -42,29 +37,15 @@ export function sweepOrder(root: Value): Value[] {
     const inputs = node.inputs;
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k];
-      const kind = input._op.code;
-      if (kind !== LEAF && kind !== CONSTANT && input._id >= node._id) {
-        inOrder = false;
-      }
       if (input._visit !== mark) {
         input._visit = mark;
         stack.push(input);
       }
     }
   }
-  if (inOrder) {
-    // Depth first from the root reaches the nodes almost newest first
-    // already, which the sort's merging of runs takes in about linear time.
-    ops.sort((p, q) => q._id - p._id);
-  } else {
-    // Users before inputs, as the lecture's topological order reversed.
-    const order = topo(root).reverse();
-    ops.length = 0;
-    for (let k = 0; k < order.length; k++) {
-      const code = order[k]._op.code;
-      if (code !== LEAF && code !== CONSTANT) ops.push(order[k]);
-    }
-  }
+  // Depth first from the root reaches the nodes almost newest first already,
+  // which the sort's merging of runs takes in about linear time.
+  ops.sort((p, q) => q._id - p._id);
   for (let k = 0; k < others.length; k++) ops.push(others[k]);
   return ops;
 }

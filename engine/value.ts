@@ -34,22 +34,8 @@ const table = ops as Readonly<Record<string, OpEntry>>;
 // field would cost every node of every graph 8 bytes.
 const labels = new WeakMap<Value, string>();
 
-// The next node's creation number. It starts again from 0 after MAX_ID:
-// V8 keeps an integer field unboxed only while it is a "small integer" (31
-// bits in Chromium, 32 in Deno and Node), and a larger one as a heap number.
-// Counting on past 2^31 (about 52,000 moons training steps) made the moons
-// step 3.1 to 3.75 ms from then on. The passes check that the numbers of
-// the graph they sweep are in order, and number it themselves if not.
-const MAX_ID = 2 ** 30 - 1;
+// Nodes made so far: the next node's creation number.
 let made = 0;
-
-/**
- * Sets the next creation number, so tests can make nodes on both sides of
- * the restart without making 2^30 nodes first. @ignore
- */
-export function _setNextId(id: number): void {
-  made = id;
-}
 
 // Passed as `options` by the ops themselves: their results skip the checks
 // made on user data, since ops follow IEEE math (log(-1) is NaN).
@@ -127,8 +113,7 @@ export class Value {
     this._a = null;
     this._b = null;
     this._visit = 0;
-    this._id = made;
-    made = made === MAX_ID ? 0 : made + 1;
+    this._id = made++;
     if (options === OP_RESULT) return;
     if (typeof data !== "number") {
       throw new TypeError(
