@@ -233,13 +233,14 @@ function sweep(
         const inputs: readonly Value[] = node._rest ?? node.inputs;
         edges += inputs.length;
         const partials = code === CUSTOM ? partialsOf(node) : null;
-        // A sum's partial reads no input (ops.ts): one share for them all.
-        const sumShare = partials === null ? sumD0(0, 0, node.data) * g : 0;
+        const y = node.data;
         for (let j = 0; j < inputs.length; j++) {
           const x: Value = inputs[j];
           const kind = x._op.code;
           if (kind === CONSTANT) continue;
-          const share = partials === null ? sumShare : partials[j] * g;
+          const share = partials === null
+            ? sumD0(x.data, 0, y) * g
+            : partials[j] * g;
           if (kind === LEAF) {
             if (x._visit !== mark) sums = newLeaf(x, mark);
             sums[x._id] += share;
