@@ -114,7 +114,12 @@ export class Value {
     this._b = null;
     this._visit = 0;
     this._id = made++;
-    if (options !== OP_RESULT) checkLeaf(this, data, options);
+    // A finite number and no options need no call: a call here that
+    // leaves make often would be inlined, with the checks, into every op.
+    if (
+      options !== OP_RESULT &&
+      (options !== undefined || !Number.isFinite(data))
+    ) checkLeaf(this, data, options);
   }
 
   /**
