@@ -601,8 +601,9 @@ export class Value {
 
 /**
  * Checks what `new Value(data, options)` was given, and labels the leaf.
- * Apart from the constructor so that it stays small: V8 inlines it where an
- * op makes its node only while it is.
+ * Kept out of the constructor, which every op inlines where it makes its
+ * node: with these checks inside it, the chain's forward took 7.1-9.3 ns a
+ * node, 5.5-6.0 without (see the README's performance section).
  */
 function checkLeaf(leaf: Value, data: unknown, options: unknown): void {
   if (typeof data !== "number") {
