@@ -75,9 +75,10 @@ export function leave(): void {
 // overlap): allocating typed arrays per pass cost more than a small pass
 // itself. An op node's gradient lives at its offset, `top - node._id`, the
 // number of nodes made after it up to the root; a leaf's at its index in
-// `leaves`. The sums live in Float64Arrays rather than on the nodes: a
-// number stored in an object field is boxed, a new heap object per store,
-// while a typed array holds raw doubles.
+// `leaves`. The sums live in Float64Arrays rather than on the nodes: they
+// were added up in `.grad` when it was a tagged field, where each store made
+// a new heap object, and a leaf's sum must not reach its `.grad` before the
+// pass has finished (see backward()).
 //
 // What the running or last sweep left, for gradientOf(), addLeafGrads()
 // and clear(): its root's creation number, its leaves' mark, its last
