@@ -47,7 +47,7 @@ import {
   sumD0,
   tanhD0,
 } from "./_builtins.ts";
-import { nextMark } from "./_mark.ts";
+import { peekId, skipIds } from "./_ids.ts";
 import { sweepOrder, withIds } from "./_sweep.ts";
 import { topo } from "./topo.ts";
 import type { BackwardOptions, Value } from "./value.ts";
@@ -81,10 +81,10 @@ export function leave(): void {
 // pass has finished (see backward()).
 //
 // What the running or last sweep left, for gradientOf(), addLeafGrads()
-// and clear(): its root's creation number, its leaves' mark, its last
+// and clear(): its root's creation number, its leaves' first number, its last
 // offset, how many leaves it reached and how many inputs it went through.
 let lastTop = 0;
-let lastMark = 0;
+let lastFirst = 0;
 let last = -1;
 let lastLeafCount = 0;
 let edges = 0;
@@ -163,6 +163,8 @@ function clear(): void {
   for (let k = 0; k <= last; k++) slots[k] = undefined;
   nearby = NONE;
   for (let j = 0; j < lastLeafCount; j++) leaves[j] = undefined;
+  // Numbers given to leaves are taken: no later pass or node reuses them.
+  skipIds(lastFirst + lastLeafCount);
   last = -1;
   lastLeafCount = 0;
 }
@@ -190,16 +192,19 @@ function sweep(
   checkFinite: boolean,
   cap: boolean,
 ): boolean {
-  const mark = nextMark();
+  // The leaves reached get the numbers from `first` on, in the order
+  // reached: "reached by this pass" is `leaf._id >= first`, and its sum is
+  // at `leaf._id - first` (see _ids.ts).
+  const first = peekId();
   const top = root._id;
-  lastMark = mark;
+  lastFirst = first;
   lastTop = top;
   edges = 0;
   lastLeafCount = 0;
   let end = -1;
   const rootCode = root._op.code;
   if (rootCode === LEAF) {
-    newLeaf(root, mark);
+    newLeaf(root, first);
     leafGrads[0] = 1;
   } else if (rootCode !== CONSTANT) {
     slots[0] = root;
@@ -243,8 +248,8 @@ function sweep(
             ? sumD0(x.data, 0, y) * g
             : partials[j] * g;
           if (kind === LEAF) {
-            if (x._visit !== mark) sums = newLeaf(x, mark);
-            sums[x._id] += share;
+            if (x._id < first) sums = newLeaf(x, first);
+            sums[x._id - first] += share;
           } else {
             const at = top - x._id;
             if (
@@ -332,8 +337,8 @@ function sweep(
             break;
         }
         if (kindA === LEAF) {
-          if (a._visit !== mark) sums = newLeaf(a, mark);
-          sums[a._id] += da * g;
+          if (a._id < first) sums = newLeaf(a, first);
+          sums[a._id - first] += da * g;
         } else if (toA) {
           const at = top - a._id;
           if (
@@ -353,8 +358,8 @@ function sweep(
         }
         if (kindB === LEAF) {
           const bv = b as Value;
-          if (bv._visit !== mark) sums = newLeaf(bv, mark);
-          sums[bv._id] += db * g;
+          if (bv._id < first) sums = newLeaf(bv, first);
+          sums[bv._id - first] += db * g;
         } else if (toB) {
           const bv = b as Value;
           const at = top - bv._id;
@@ -391,12 +396,14 @@ function sweep(
   }
 }
 
-/** Gives a leaf reached for the first time its index; returns `leafGrads`. */
-function newLeaf(leaf: Value, mark: number): Float64Array {
-  leaf._visit = mark;
+/**
+ * Gives a leaf reached for the first time its number, `first` plus its index
+ * in `leaves`; returns `leafGrads`.
+ */
+function newLeaf(leaf: Value, first: number): Float64Array {
   const j = lastLeafCount++;
   if (j === leaves.length) growLeaves(j);
-  leaf._id = j;
+  leaf._id = first + j;
   leaves[j] = leaf;
   leafGrads[j] = 0;
   return leafGrads;
@@ -470,7 +477,8 @@ function addLeafGrads(checkFinite: boolean): void {
 export function gradientOf(node: Value): number {
   const code = node._op.code;
   if (code === LEAF) {
-    return node._visit === lastMark ? leafGrads[node._id] : 0;
+    const j = node._id - lastFirst;
+    return j >= 0 && j < lastLeafCount && leaves[j] === node ? leafGrads[j] : 0;
   }
   if (code === CONSTANT) return 0;
   const at = lastTop - node._id;

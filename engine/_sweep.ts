@@ -9,7 +9,7 @@
 // order, without a topological sort. Leaves, which send nothing on, take
 // their gradients last.
 import { CONSTANT, LEAF } from "./_make_op.ts";
-import { nextMark } from "./_mark.ts";
+import { isSeen, markSeen, unmark } from "./_ids.ts";
 import type { Value } from "./value.ts";
 
 /**
@@ -21,11 +21,26 @@ import type { Value } from "./value.ts";
  * number directly (see sweep() in _backward.ts).
  */
 export function sweepOrder(root: Value): Value[] {
-  const mark = nextMark();
   const ops: Value[] = [];
   const others: Value[] = [];
   const stack: Value[] = [root];
-  root._visit = mark;
+  markSeen(root);
+  try {
+    reach(ops, others, stack);
+  } finally {
+    unmark(ops);
+    unmark(others);
+    unmark(stack);
+  }
+  // Depth first from the root reaches the nodes almost newest first already,
+  // which the sort's merging of runs takes in about linear time.
+  ops.sort((p, q) => q._id - p._id);
+  for (let k = 0; k < others.length; k++) ops.push(others[k]);
+  return ops;
+}
+
+/** Moves every node under the nodes on `stack` to `ops` or `others`. */
+function reach(ops: Value[], others: Value[], stack: Value[]): void {
   while (stack.length > 0) {
     const node = stack.pop() as Value;
     const code = node._op.code;
@@ -37,17 +52,12 @@ export function sweepOrder(root: Value): Value[] {
     const inputs = node.inputs;
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k];
-      if (input._visit !== mark) {
-        input._visit = mark;
+      if (!isSeen(input)) {
+        markSeen(input);
         stack.push(input);
       }
     }
   }
-  // Depth first from the root reaches the nodes almost newest first already,
-  // which the sort's merging of runs takes in about linear time.
-  ops.sort((p, q) => q._id - p._id);
-  for (let k = 0; k < others.length; k++) ops.push(others[k]);
-  return ops;
 }
 
 /**

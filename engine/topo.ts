@@ -1,4 +1,4 @@
-import { nextMark } from "./_mark.ts";
+import { isSeen, markSeen, unmark } from "./_ids.ts";
 import { describe } from "./_validate.ts";
 import { Value } from "./value.ts";
 
@@ -29,9 +29,8 @@ export function topo(root: Value): Value[] {
       `Cannot sort graph: root must be a Value, got ${describe(root)}`,
     );
   }
-  // Each walk marks the nodes it reaches with a fresh number, so "seen in
-  // this walk" is one integer compare on the node: no Set, nothing to clear.
-  const mark = nextMark();
+  // A node reached is marked on itself (see _ids.ts), so "seen in this walk"
+  // is one compare on the node, and every mark is taken off before returning.
   const order: Value[] = [];
   // The stack holds the path from root to the current node, with, for each
   // node on it, the index of the next input to visit:
@@ -43,7 +42,17 @@ export function topo(root: Value): Value[] {
   // popped into `order` once all of its inputs are in `order`.
   const nodes: Value[] = [root];
   const next: number[] = [0];
-  root._visit = mark;
+  markSeen(root);
+  try {
+    walk(order, nodes, next);
+  } finally {
+    unmark(order);
+    unmark(nodes);
+  }
+  return order;
+}
+
+function walk(order: Value[], nodes: Value[], next: number[]): void {
   while (nodes.length > 0) {
     const top = nodes.length - 1;
     const node = nodes[top];
@@ -62,12 +71,11 @@ export function topo(root: Value): Value[] {
       next.pop();
     } else {
       next[top] = k + 1;
-      if (input._visit !== mark) {
-        input._visit = mark;
+      if (!isSeen(input)) {
+        markSeen(input);
         nodes.push(input);
         next.push(0);
       }
     }
   }
-  return order;
 }

@@ -6,6 +6,7 @@ import {
   type OpEntry,
 } from "./_make_op.ts";
 import { describe } from "./_validate.ts";
+import { newId } from "./_ids.ts";
 import { backward } from "./_backward.ts";
 import type { Op } from "./op.ts";
 import { ops } from "./ops.ts";
@@ -33,9 +34,6 @@ const table = ops as Readonly<Record<string, OpEntry>>;
 // Labels live beside the nodes, not in them: almost no node has one, and a
 // field would cost every node of every graph 8 bytes.
 const labels = new WeakMap<Value, string>();
-
-// Nodes made so far: the next node's creation number.
-let made = 0;
 
 // Passed as `options` by the ops themselves: their results skip the checks
 // made on user data, since ops follow IEEE math (log(-1) is NaN).
@@ -92,13 +90,13 @@ export class Value {
    * saves every node of every graph 8 bytes. @ignore
    */
   _b: Value | readonly Value[] | null;
-  /** Visit mark of graph walks (see topo). @ignore */
-  _visit: number;
   /**
    * An op node's creation number: every node is made after its inputs, so
    * newest first is an order in which each node comes after all of its
-   * users (see _sweep.ts). A leaf's is its index in the running pass. One
-   * field for both saves every node 8 bytes. @ignore
+   * users (see _sweep.ts). A leaf's is the number the last backward pass
+   * that reached it gave it. Below 0 while a graph walk has reached the node
+   * (see _ids.ts). Each field a node does without saves 8 bytes on every
+   * node. @ignore
    */
   _id: number;
 
@@ -130,8 +128,7 @@ export class Value {
     this._op = LEAF_OP;
     this._a = null;
     this._b = null;
-    this._visit = 0;
-    this._id = made++;
+    this._id = newId();
     // A finite number and no options need no call: a call here that
     // leaves make often would be inlined, with the checks, into every op.
     if (

@@ -2,20 +2,19 @@
 // optimizers. Messages are "<action>: <state>", as in the engine.
 import { describe } from "../engine/_validate.ts";
 import { Value } from "../engine/value.ts";
-import { nextMark } from "../engine/_mark.ts";
+import { isSeen, markSeen, unmarkNode } from "../engine/_ids.ts";
 import type { LearningRate } from "./optimizer.ts";
 
 /**
  * Checks the parameter list: a non-empty array of distinct trainable leaves
  * (`isLeaf`); returns a copy (or, with `copy` false, the array itself).
  *
- * Duplicates are found with the visit mark the graph walks use: a fresh mark
- * (one no node carries) is stored in each parameter's `_visit`, so a
- * parameter that already carries it was seen before. This takes no Map or
- * Set, whose sizes are capped (2^24 entries in V8: "Map maximum size
- * exceeded" at 16.8M parameters), so any number of parameters is accepted.
- * Graph walks take a newer mark each time, so the marks left here never look
- * like theirs.
+ * Duplicates are found with the mark the graph walks use (see
+ * engine/_ids.ts): each parameter is marked on itself when first seen, so a
+ * parameter already marked was seen before, and every mark is taken off
+ * before returning. This takes no Map or Set, whose sizes are capped (2^24
+ * entries in V8: "Map maximum size exceeded" at 16.8M parameters), so any
+ * number of parameters is accepted.
  */
 export function checkParams(
   action: string,
@@ -31,7 +30,20 @@ export function checkParams(
   if (params.length === 0 && !allowEmpty) {
     throw new RangeError(`${action}: params is empty`);
   }
-  const mark = nextMark();
+  try {
+    markDistinct(action, params);
+  } finally {
+    // The Values marked are among the first ones, up to a throw.
+    for (let i = 0; i < params.length; i++) {
+      const p: unknown = params[i];
+      if (p instanceof Value) unmarkNode(p);
+    }
+  }
+  return copy ? params.slice() : params;
+}
+
+/** The checks of checkParams, marking each parameter. */
+function markDistinct(action: string, params: readonly unknown[]): void {
   for (let i = 0; i < params.length; i++) {
     const p: unknown = params[i];
     if (!(p instanceof Value)) {
@@ -48,16 +60,15 @@ export function checkParams(
         }${p.label === undefined ? "" : ` (label ${JSON.stringify(p.label)})`}`,
       );
     }
-    if (p._visit === mark) {
+    if (isSeen(p)) {
       throw new RangeError(
         `${action}: params[${i}] is the same Value as params[${
           params.indexOf(p)
         }]`,
       );
     }
-    p._visit = mark;
+    markSeen(p);
   }
-  return copy ? params.slice() : params;
 }
 
 /** Checks the options object itself. */
