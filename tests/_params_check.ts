@@ -3,7 +3,7 @@
 // file proves them for that optimizer.
 import { it } from "node:test";
 import assert from "node:assert/strict";
-import { Value } from "../engine/mod.ts";
+import { topo, Value } from "../engine/mod.ts";
 
 /**
  * Runs `body` with Map and Set capped at `limit` entries: past it, `set` and
@@ -87,7 +87,8 @@ export function paramsCheckTests(
     const a = new Value(1);
     const b = new Value(2);
     make([a, b]);
-    a.mul(b).backward(); // backward marks a and b with its own visit mark
+    a.mul(b).backward(); // backward gives a and b leaf numbers
+    topo(a.mul(b)); // topo marks them and takes the marks off
     make([a, b]);
     make([b, a]);
   });
