@@ -4,14 +4,7 @@
 // timed; each iteration differentiates a freshly built graph.
 import { grad, type Value } from "../engine/mod.ts";
 import { chain } from "./_shapes.ts";
-import { BENCH_SIZES } from "./_suite.ts";
-
-/** Fewer iterations for big graphs (createGraph builds ~2 nodes per node). */
-function iterations(nodes: number): { n?: number; warmup?: number } {
-  if (nodes >= 1e6) return { n: 5, warmup: 2 };
-  if (nodes >= 1e5) return { n: 20, warmup: 5 };
-  return {};
-}
+import { BENCH_SIZES, iterations } from "./_suite.ts";
 
 for (const size of BENCH_SIZES) {
   const input = chain.input(size);
