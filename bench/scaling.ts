@@ -231,8 +231,12 @@ function measure(shape: Shape, size: number): Row {
   const batch = Math.max(1, Math.floor(BATCH_NODES / nodes));
   const tapes: Tape[] = [];
   for (let j = 0; j < batch; j++) tapes.push(new Tape());
-  // Warm up (the JIT, and the estimate of how long one run takes).
-  const warm = nodes >= 1e6 ? 1 : 3;
+  // Warm up (the JIT, and the estimate of how long one run takes). Three
+  // runs at every size: after one, the floor's backward on 1e6 nodes took
+  // 7.5-7.7 ns a node against 5.3 after three (two chain runs each); in a
+  // plain loop, --trace-opt shows it compiled on the stack (OSR) and thrown
+  // out again during its first 1e6-node passes.
+  const warm = 3;
   let estimate = 0;
   for (let r = 0; r < warm; r++) {
     const e = runEngine(shape, input, batch);
