@@ -20,6 +20,21 @@ export function iterations(nodes: number): { n?: number } {
   return {};
 }
 
+const collect = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * Collects garbage before a graph of 1e5 nodes or more is built (with
+ * --expose-gc, as `deno task bench` runs), as bench:scaling does before each
+ * run: otherwise V8 may still be sweeping the graphs of earlier iterations,
+ * on the second core, while the next one is timed. On a 1e6-node chain, a
+ * backward pass right after a full collection took 20-27 ms against 15-17
+ * without one, and 15-20 with V8's concurrent sweeping turned off (one run
+ * each of --no-concurrent-sweeping and --single-threaded-gc).
+ */
+export function settle(nodes: number): void {
+  if (nodes >= 1e5 && collect !== undefined) collect();
+}
+
 /** Registers the forward and backward groups of `shape` at every size. */
 export function benchShape(shape: Shape): void {
   for (const size of BENCH_SIZES) {
@@ -36,6 +51,7 @@ export function benchShape(shape: Shape): void {
       baseline: true,
       ...n,
       fn(b: Deno.BenchContext): void {
+        settle(input.nodes);
         b.start();
         shape.floor(input, tape);
         b.end();
@@ -46,6 +62,7 @@ export function benchShape(shape: Shape): void {
       group: `${label} forward`,
       ...n,
       fn(b: Deno.BenchContext): void {
+        settle(input.nodes);
         b.start();
         shape.engine(input);
         b.end();
@@ -58,6 +75,7 @@ export function benchShape(shape: Shape): void {
       baseline: true,
       ...n,
       fn(b: Deno.BenchContext): void {
+        settle(input.nodes);
         const graph = shape.floor(input, tape);
         b.start();
         graph.tape.backward(graph.root);
@@ -69,6 +87,7 @@ export function benchShape(shape: Shape): void {
       group: `${label} backward`,
       ...n,
       fn(b: Deno.BenchContext): void {
+        settle(input.nodes);
         const root: Value = shape.engine(input);
         b.start();
         root.backward();

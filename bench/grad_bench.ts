@@ -4,7 +4,7 @@
 // timed; each iteration differentiates a freshly built graph.
 import { grad, type Value } from "../engine/mod.ts";
 import { chain } from "./_shapes.ts";
-import { BENCH_SIZES, iterations } from "./_suite.ts";
+import { BENCH_SIZES, iterations, settle } from "./_suite.ts";
 
 for (const size of BENCH_SIZES) {
   const input = chain.input(size);
@@ -14,6 +14,7 @@ for (const size of BENCH_SIZES) {
   const n = iterations(input.nodes);
   /** A new graph and its three leaves y0, a, b. */
   const build = (): { root: Value; leaves: Value[] } => {
+    settle(input.nodes);
     const root = chain.engine(input);
     let y0 = root;
     while (y0.inputs.length > 0) y0 = y0.inputs[0];
