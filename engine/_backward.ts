@@ -263,7 +263,7 @@ function sweep(
                 // backward was 2-6% slower (six of six alternating in-process
                 // runs) and the moons step's backward 1-5% (12 of 14).
                 near[at & NEAR_MASK] = x;
-                if (at >= grads.length) grads = grownGrads(at, end);
+                if (at >= grads.length) grads = growSlots(at, end);
                 grads[at] = 0;
                 if (at > end) end = at;
               } else {
@@ -354,7 +354,7 @@ function sweep(
           ) {
             if (at - k < window) {
               near[at & NEAR_MASK] = a;
-              if (at >= grads.length) grads = grownGrads(at, end);
+              if (at >= grads.length) grads = growSlots(at, end);
               grads[at] = 0;
               if (at > end) end = at;
             } else {
@@ -378,7 +378,7 @@ function sweep(
           ) {
             if (at - k < window) {
               near[at & NEAR_MASK] = bv;
-              if (at >= grads.length) grads = grownGrads(at, end);
+              if (at >= grads.length) grads = growSlots(at, end);
               grads[at] = 0;
               if (at > end) end = at;
             } else {
@@ -447,19 +447,15 @@ function makeRoom(at: number, end: number): number {
 }
 
 // `slots` and `leaves` grow in place, by push (each is one `const` array);
-// their gradients move to a typed array twice as long.
-function growSlots(at: number, end: number): void {
+// their gradients move to a typed array twice as long, which growSlots
+// returns (the new `opGrads`).
+function growSlots(at: number, end: number): Float64Array {
   const size = Math.max(at + 1, 2 * slots.length);
   while (slots.length < size) slots.push(undefined);
   const grads = new Float64Array(size);
   grads.set(opGrads.subarray(0, end + 1));
   opGrads = grads;
-}
-
-/** Grows the buffers (see growSlots) and returns the new `opGrads`. */
-function grownGrads(at: number, end: number): Float64Array {
-  growSlots(at, end);
-  return opGrads;
+  return grads;
 }
 
 function growLeaves(count: number): void {
