@@ -30,6 +30,15 @@ export const ALPHA = 1e-4;
 /** A fixed learning rate. */
 export const LR = 0.05;
 
+/**
+ * Steps each side runs before the moons step is timed. A process's first
+ * steps grow V8's young generation, and on this machine each step that first
+ * touched new pages took 9-23 ms against 1.8 (370-1,140 page faults in each
+ * such step, 0-2 in the others); the first 50 steps averaged 8.4 ms, steps
+ * 400-800 1.8-2.0. A training run is thousands of steps.
+ */
+export const WARM_UP_STEPS = 300;
+
 /** The example's two-moons data (examples/datasets.ts) with labels ±1. */
 export function makeMoons(n: number, noise = 0.1, seed = 1): Moons {
   const { x, y } = generateMoons(n, { noise, seed });

@@ -2,19 +2,15 @@
 // MLP(2, [16, 16, 1]) on 100 points with hinge loss + L2, through the
 // project's MLP, hingeLoss and SGD, against the floor doing the same step.
 // Forward (graph build) and backward + SGD update are also timed apart.
-import { EngineMoons, FloorMoons, makeMoons } from "./_moons.ts";
+import { EngineMoons, FloorMoons, makeMoons, WARM_UP_STEPS } from "./_moons.ts";
 
 const data = makeMoons(100);
 const engine = new EngineMoons(data);
 const floor = new FloorMoons(data, engine.params);
-// Warm both sides up here: Deno 2.9.6 ignores Deno.bench's `warmup` option
-// (Deno.bench() overwrites it with its own flag), so a bench gets 10 ms of
-// warm-up calls, a few steps, and the timed steps would be a fresh process's
-// first ones. There V8's young generation grows, and on this machine each
-// step that first touched new pages took 9-23 ms against 1.8 (370-1,140 page
-// faults in each such step, 0-2 in the others); the first 50 steps averaged
-// 8.4 ms, steps 400-800 1.8-2.0. A training run is thousands of steps.
-const WARM_UP_STEPS = 300;
+// Warm both sides up here (see WARM_UP_STEPS): Deno 2.9.6 ignores
+// Deno.bench's `warmup` option (Deno.bench() overwrites it with its own
+// flag), so a bench gets 10 ms of warm-up calls, a few steps, and the timed
+// steps would be a fresh process's first ones.
 for (let i = 0; i < WARM_UP_STEPS; i++) {
   floor.step();
   engine.step();

@@ -29,6 +29,7 @@ import {
   FloorReplayMoons,
   makeMoons,
   ReplayMoons,
+  WARM_UP_STEPS,
 } from "./_moons.ts";
 import {
   escapeControl,
@@ -432,7 +433,6 @@ interface MoonsRow {
   floorReplayAgainStepMs: number;
 }
 
-const WARM_UP_STEPS = 300;
 const CONSECUTIVE_STEPS = 500;
 
 /**
@@ -461,9 +461,6 @@ function measureMoons(): MoonsRow {
     );
   }
   engine.update(loss);
-  // A process's first steps grow V8's young generation, and on this machine
-  // a step that first touches new pages took 9-23 ms against 1.8 (page
-  // faults; see moons_bench.ts): warm up past them, as a training run is.
   for (let r = 0; r < WARM_UP_STEPS; r++) {
     engine.step();
     floor.step();
