@@ -21,7 +21,10 @@
  * - backward zeroes the gradient of every op node, seeds the root with 1, and
  *   sweeps in reverse order with a switch on the op code, adding each local
  *   derivative times the upstream gradient into the inputs; constants get no
- *   gradient and leaves accumulate.
+ *   gradient and leaves accumulate;
+ * - its replay (`forward`, and `backward` on a recorded tape) runs a sum's
+ *   loop over its inputs outside the loop over the other ops, which V8 then
+ *   optimizes better (see `forward`), as compile()'s replay does.
  *
  * What it does not do is what a tape does not need: the tape is recorded in
  * execution order, which already is a topological order, so it has no graph
@@ -215,45 +218,55 @@ export class Tape {
     const A = this.a;
     const B = this.b;
     const args = this.args;
-    for (let i = 0; i < this.size; i++) {
-      const a = A[i];
-      const b = B[i];
-      switch (op[i]) {
-        case LEAF:
-        case CONSTANT:
-          break;
-        case ADD:
-          data[i] = data[a] + data[b];
-          break;
-        case SUB:
-          data[i] = data[a] - data[b];
-          break;
-        case MUL:
-          data[i] = data[a] * data[b];
-          break;
-        case DIV:
-          data[i] = data[a] / data[b];
-          break;
-        case NEG:
-          data[i] = -data[a];
-          break;
-        case RELU:
-          data[i] = data[a] > 0 ? data[a] : 0;
-          break;
-        case TANH:
-          data[i] = Math.tanh(data[a]);
-          break;
-        case SUM: {
-          let total = 0;
-          for (let k = a; k < a + b; k++) total += data[args[k]];
-          data[i] = total;
-          break;
+    const size = this.size;
+    let i = 0;
+    while (i < size) {
+      // A sum leaves the loop over the other ops (`break ops`) and runs out
+      // here, as in compile()'s replay, so that that loop has no loop inside
+      // it: V8 peels only innermost loops. With the sum's loop in the
+      // switch, once the tape had replayed the moons step, the 1e4-node
+      // chain's replay took 51/70 µs (forward/backward) against 35/52.
+      ops: for (; i < size; i++) {
+        const a = A[i];
+        const b = B[i];
+        switch (op[i]) {
+          case LEAF:
+          case CONSTANT:
+            break;
+          case ADD:
+            data[i] = data[a] + data[b];
+            break;
+          case SUB:
+            data[i] = data[a] - data[b];
+            break;
+          case MUL:
+            data[i] = data[a] * data[b];
+            break;
+          case DIV:
+            data[i] = data[a] / data[b];
+            break;
+          case NEG:
+            data[i] = -data[a];
+            break;
+          case RELU:
+            data[i] = data[a] > 0 ? data[a] : 0;
+            break;
+          case TANH:
+            data[i] = Math.tanh(data[a]);
+            break;
+          case SUM:
+            break ops;
+          default:
+            throw new RangeError(
+              `Cannot run forward: unknown op code ${op[i]} at slot ${i}`,
+            );
         }
-        default:
-          throw new RangeError(
-            `Cannot run forward: unknown op code ${op[i]} at slot ${i}`,
-          );
       }
+      if (i === size) break;
+      let total = 0;
+      for (let k = A[i]; k < A[i] + B[i]; k++) total += data[args[k]];
+      data[i] = total;
+      i++;
     }
   }
 
@@ -274,52 +287,59 @@ export class Tape {
     }
     if (op[root] === LEAF) grad[root] += 1;
     else if (op[root] !== CONSTANT) grad[root] = 1;
-    for (let i = root; i >= 0; i--) {
-      const g = grad[i];
-      const a = A[i];
-      const b = B[i];
-      switch (op[i]) {
-        case LEAF:
-        case CONSTANT:
-          break;
-        case ADD:
-          if (op[a] !== CONSTANT) grad[a] += g;
-          if (op[b] !== CONSTANT) grad[b] += g;
-          break;
-        case SUB:
-          if (op[a] !== CONSTANT) grad[a] += g;
-          if (op[b] !== CONSTANT) grad[b] -= g;
-          break;
-        case MUL:
-          if (op[a] !== CONSTANT) grad[a] += data[b] * g;
-          if (op[b] !== CONSTANT) grad[b] += data[a] * g;
-          break;
-        case DIV:
-          if (op[a] !== CONSTANT) grad[a] += (1 / data[b]) * g;
-          if (op[b] !== CONSTANT) {
-            grad[b] += (-data[a] / (data[b] * data[b])) * g;
-          }
-          break;
-        case NEG:
-          if (op[a] !== CONSTANT) grad[a] -= g;
-          break;
-        case RELU:
-          if (op[a] !== CONSTANT) grad[a] += data[a] > 0 ? g : 0;
-          break;
-        case TANH:
-          if (op[a] !== CONSTANT) grad[a] += (1 - data[i] * data[i]) * g;
-          break;
-        case SUM:
-          for (let k = a; k < a + b; k++) {
-            const x = args[k];
-            if (op[x] !== CONSTANT) grad[x] += g;
-          }
-          break;
-        default:
-          throw new RangeError(
-            `Cannot run backward: unknown op code ${op[i]} at slot ${i}`,
-          );
+    let i = root;
+    while (i >= 0) {
+      // Sums run out here, as in forward().
+      ops: for (; i >= 0; i--) {
+        const g = grad[i];
+        const a = A[i];
+        const b = B[i];
+        switch (op[i]) {
+          case LEAF:
+          case CONSTANT:
+            break;
+          case ADD:
+            if (op[a] !== CONSTANT) grad[a] += g;
+            if (op[b] !== CONSTANT) grad[b] += g;
+            break;
+          case SUB:
+            if (op[a] !== CONSTANT) grad[a] += g;
+            if (op[b] !== CONSTANT) grad[b] -= g;
+            break;
+          case MUL:
+            if (op[a] !== CONSTANT) grad[a] += data[b] * g;
+            if (op[b] !== CONSTANT) grad[b] += data[a] * g;
+            break;
+          case DIV:
+            if (op[a] !== CONSTANT) grad[a] += (1 / data[b]) * g;
+            if (op[b] !== CONSTANT) {
+              grad[b] += (-data[a] / (data[b] * data[b])) * g;
+            }
+            break;
+          case NEG:
+            if (op[a] !== CONSTANT) grad[a] -= g;
+            break;
+          case RELU:
+            if (op[a] !== CONSTANT) grad[a] += data[a] > 0 ? g : 0;
+            break;
+          case TANH:
+            if (op[a] !== CONSTANT) grad[a] += (1 - data[i] * data[i]) * g;
+            break;
+          case SUM:
+            break ops;
+          default:
+            throw new RangeError(
+              `Cannot run backward: unknown op code ${op[i]} at slot ${i}`,
+            );
+        }
       }
+      if (i < 0) break;
+      const g = grad[i];
+      for (let k = A[i]; k < A[i] + B[i]; k++) {
+        const x = args[k];
+        if (op[x] !== CONSTANT) grad[x] += g;
+      }
+      i--;
     }
   }
 }
