@@ -24,7 +24,11 @@
  *   gradient and leaves accumulate;
  * - its replay (`forward`, and `backward` on a recorded tape) runs a sum's
  *   loop over its inputs outside the loop over the other ops, which V8 then
- *   optimizes better (see `forward`), as compile()'s replay does.
+ *   optimizes better (see `forward`), and its switches test the ops in the
+ *   order an MLP's graph has most of (V8 tests the cases one after the
+ *   other), as compile()'s replay does: that order (mul, leaves and
+ *   constants, sum, relu, tanh, then the rest) took the moons replay's
+ *   forward from 165-170 to 100-108 µs.
  *
  * What it does not do is what a tape does not need: the tape is recorded in
  * execution order, which already is a topological order, so it has no graph
@@ -230,8 +234,19 @@ export class Tape {
         const a = A[i];
         const b = B[i];
         switch (op[i]) {
+          case MUL:
+            data[i] = data[a] * data[b];
+            break;
           case LEAF:
           case CONSTANT:
+            break;
+          case SUM:
+            break ops;
+          case RELU:
+            data[i] = data[a] > 0 ? data[a] : 0;
+            break;
+          case TANH:
+            data[i] = Math.tanh(data[a]);
             break;
           case ADD:
             data[i] = data[a] + data[b];
@@ -239,23 +254,12 @@ export class Tape {
           case SUB:
             data[i] = data[a] - data[b];
             break;
-          case MUL:
-            data[i] = data[a] * data[b];
-            break;
           case DIV:
             data[i] = data[a] / data[b];
             break;
           case NEG:
             data[i] = -data[a];
             break;
-          case RELU:
-            data[i] = data[a] > 0 ? data[a] : 0;
-            break;
-          case TANH:
-            data[i] = Math.tanh(data[a]);
-            break;
-          case SUM:
-            break ops;
           default:
             throw new RangeError(
               `Cannot run forward: unknown op code ${op[i]} at slot ${i}`,
@@ -295,8 +299,20 @@ export class Tape {
         const a = A[i];
         const b = B[i];
         switch (op[i]) {
+          case MUL:
+            if (op[a] !== CONSTANT) grad[a] += data[b] * g;
+            if (op[b] !== CONSTANT) grad[b] += data[a] * g;
+            break;
           case LEAF:
           case CONSTANT:
+            break;
+          case SUM:
+            break ops;
+          case RELU:
+            if (op[a] !== CONSTANT) grad[a] += data[a] > 0 ? g : 0;
+            break;
+          case TANH:
+            if (op[a] !== CONSTANT) grad[a] += (1 - data[i] * data[i]) * g;
             break;
           case ADD:
             if (op[a] !== CONSTANT) grad[a] += g;
@@ -305,10 +321,6 @@ export class Tape {
           case SUB:
             if (op[a] !== CONSTANT) grad[a] += g;
             if (op[b] !== CONSTANT) grad[b] -= g;
-            break;
-          case MUL:
-            if (op[a] !== CONSTANT) grad[a] += data[b] * g;
-            if (op[b] !== CONSTANT) grad[b] += data[a] * g;
             break;
           case DIV:
             if (op[a] !== CONSTANT) grad[a] += (1 / data[b]) * g;
@@ -319,14 +331,6 @@ export class Tape {
           case NEG:
             if (op[a] !== CONSTANT) grad[a] -= g;
             break;
-          case RELU:
-            if (op[a] !== CONSTANT) grad[a] += data[a] > 0 ? g : 0;
-            break;
-          case TANH:
-            if (op[a] !== CONSTANT) grad[a] += (1 - data[i] * data[i]) * g;
-            break;
-          case SUM:
-            break ops;
           default:
             throw new RangeError(
               `Cannot run backward: unknown op code ${op[i]} at slot ${i}`,
