@@ -283,10 +283,10 @@ function replayForward(t: TypedTape): void {
       // labels are imported constants, not number literals: --print-bytecode
       // shows one TestEqualStrict per case), so the ops come in the order a
       // neural net's graph has most of: mul (three quarters of an MLP's
-      // nodes) ahead of it, then leaves and constants, sums, relu, tanh. Mul
-      // ahead took the moons step's forward from 0.28 to 0.23 ms; sums and
-      // relu moved up from the end of the switch took it from 1.21-1.25x to
-      // 0.99-1.02x the floor's (four of five processes each).
+      // nodes) ahead of it, then leaves and constants, add, sums, relu,
+      // tanh. Mul ahead took the moons step's forward from 0.28 to 0.23 ms;
+      // sums and relu moved up from the end of the switch took it from
+      // 1.21-1.25x to 0.99-1.02x the floor's (four of five processes each).
       if (op === MUL) {
         v[i] = mulForward(v[x], v[y]);
         continue;
@@ -294,6 +294,9 @@ function replayForward(t: TypedTape): void {
       switch (op) {
         case LEAF:
         case CONSTANT:
+          break;
+        case ADD:
+          v[i] = addForward(v[x], v[y]);
           break;
         case SUM:
         case CUSTOM:
@@ -303,9 +306,6 @@ function replayForward(t: TypedTape): void {
           break;
         case TANH:
           v[i] = tanhForward(v[x]);
-          break;
-        case ADD:
-          v[i] = addForward(v[x], v[y]);
           break;
         case SUB:
           v[i] = subForward(v[x], v[y]);
@@ -396,6 +396,14 @@ function replayBackward(t: TypedTape): void {
         case LEAF:
         case CONSTANT:
           break;
+        case ADD:
+          if (code[x] !== CONSTANT) {
+            grads[x] += addD0(v[x], v[y], v[i]) * g;
+          }
+          if (code[y] !== CONSTANT) {
+            grads[y] += addD1(v[x], v[y], v[i]) * g;
+          }
+          break;
         case SUM:
         case CUSTOM:
           break ops;
@@ -407,14 +415,6 @@ function replayBackward(t: TypedTape): void {
         case TANH:
           if (code[x] !== CONSTANT) {
             grads[x] += tanhD0(v[x], 0, v[i]) * g;
-          }
-          break;
-        case ADD:
-          if (code[x] !== CONSTANT) {
-            grads[x] += addD0(v[x], v[y], v[i]) * g;
-          }
-          if (code[y] !== CONSTANT) {
-            grads[y] += addD1(v[x], v[y], v[i]) * g;
           }
           break;
         case SUB:
