@@ -24,7 +24,17 @@ import {
   TANH,
 } from "./_make_op.ts";
 import { describe } from "./_validate.ts";
-import {
+import * as builtins from "./_builtins.ts";
+import { peekId, skipIds } from "./_ids.ts";
+import { sweepOrder, withIds } from "./_sweep.ts";
+import { topo } from "./topo.ts";
+import type { BackwardOptions, Value } from "./value.ts";
+
+// The op table's partials as constants of this module, not import
+// bindings, as in compile.ts: chain backward 1-5% faster (six of six
+// alternating in-process runs), the moons step's backward faster in 11 of
+// 14 (by up to 4%).
+const {
   absD0,
   addD0,
   addD1,
@@ -46,11 +56,7 @@ import {
   subD1,
   sumD0,
   tanhD0,
-} from "./_builtins.ts";
-import { peekId, skipIds } from "./_ids.ts";
-import { sweepOrder, withIds } from "./_sweep.ts";
-import { topo } from "./topo.ts";
-import type { BackwardOptions, Value } from "./value.ts";
+} = builtins;
 
 // The pass that is running, if any: an op's `derivatives` that started
 // another one would renumber the nodes this one relies on.
