@@ -343,6 +343,23 @@ function build(t: TapeArrays): Replay {
   }
   const X = Int32Array.from(outsideSlots);
   const n = chunkStart.length;
+  if (
+    forwards.size <= SWITCH_MAX_KERNELS && backwards.size <= SWITCH_MAX_KERNELS
+  ) {
+    return {
+      chunks: n,
+      kernels: forwards.size,
+      ...switchDispatch(
+        [...forwards.values()],
+        [...backwards.values()],
+        chunkForward,
+        chunkBackward,
+        Int32Array.from(chunkStart),
+        Int32Array.from(chunkOutside),
+        X,
+      ),
+    };
+  }
   return {
     chunks: n,
     kernels: forwards.size,
@@ -357,6 +374,70 @@ function build(t: TapeArrays): Replay {
       }
     },
   };
+}
+
+// Calling each chunk's kernel through `chunkForward[c]` brings every kernel
+// to one call site: 2,323 calls of 29 small kernels took 15-17 µs that way
+// and 4-5 through a switch on the kernel's number, which gives each kernel a
+// call site of its own (a scratch benchmark); the moons step's codegen replay went from 0.61-0.69x to
+// 0.50-0.52x the floor's (three alternating processes). A graph that does not
+// repeat itself has about one kernel per chunk, which one call site per
+// kernel cannot help (my reading, not measured), so above this many kernels
+// the array stays.
+export const SWITCH_MAX_KERNELS = 256;
+
+/** The replay's two passes, dispatching on each chunk's kernel number. */
+function switchDispatch(
+  kernelsF: Forward[],
+  kernelsB: Backward[],
+  chunkForward: Forward[],
+  chunkBackward: Backward[],
+  S: Int32Array,
+  O: Int32Array,
+  X: Int32Array,
+): Pick<Replay, "forward" | "backward"> {
+  const numberF = new Map(kernelsF.map((f, j) => [f, j]));
+  const numberB = new Map(kernelsB.map((b, j) => [b, j]));
+  const idF = Int32Array.from(chunkForward, (f) => numberF.get(f)!);
+  const idB = Int32Array.from(chunkBackward, (b) => numberB.get(b)!);
+  const names = (prefix: string, count: number): string =>
+    Array.from(
+      { length: count },
+      (_, j) => `const ${prefix}${j} = ${prefix}s[${j}];`,
+    ).join("\n");
+  const cases = (count: number, call: (j: number) => string): string =>
+    Array.from({ length: count }, (_, j) => `case ${j}: ${call(j)}; break;`)
+      .join("\n");
+  const make = new Function(
+    "fs",
+    "bs",
+    "idF",
+    "idB",
+    "S",
+    "O",
+    "X",
+    `"use strict";
+${names("f", kernelsF.length)}
+${names("b", kernelsB.length)}
+const n = S.length;
+return {
+  forward(v) {
+    for (let c = 0; c < n; c++) {
+      switch (idF[c]) {
+${cases(kernelsF.length, (j) => `f${j}(v, S[c], X, O[c])`)}
+      }
+    }
+  },
+  backward(v, G) {
+    for (let c = n - 1; c >= 0; c--) {
+      switch (idB[c]) {
+${cases(kernelsB.length, (j) => `b${j}(v, G, S[c], X, O[c])`)}
+      }
+    }
+  },
+};`,
+  );
+  return make(kernelsF, kernelsB, idF, idB, S, O, X);
 }
 
 // Each kernel sees the op table's functions as constants of its closure,

@@ -9,7 +9,11 @@ import {
   topo,
   Value,
 } from "../engine/mod.ts";
-import { generateReplay, type TapeArrays } from "../engine/_codegen.ts";
+import {
+  generateReplay,
+  SWITCH_MAX_KERNELS,
+  type TapeArrays,
+} from "../engine/_codegen.ts";
 import { Random } from "../nn/_random.ts";
 import { randomGraph } from "./_random_graph.ts";
 
@@ -115,6 +119,51 @@ describe("compile()", () => {
     }
   });
 
+  it("replays a graph with more kernels than its switch takes, bit for bit", () => {
+    // Each op's inputs are picked at random among the 40 nodes made before
+    // it, so few chunks repeat: the replay calls its kernels from an array.
+    // Every op ends in tanh or a mean, so values stay finite.
+    const build = (ps: Value[]): Value => {
+      const random = new Random(3);
+      const pool = [...ps];
+      const pick = () =>
+        pool[pool.length - 1 - Math.floor(random.uniform(0, 40))];
+      for (let i = 0; i < 3000; i++) {
+        const [a, b] = [pick(), pick()];
+        const op = Math.floor(random.uniform(0, 5));
+        pool.push(
+          op === 0
+            ? a.add(b).mul(0.5)
+            : op === 1
+            ? a.mul(b).tanh()
+            : op === 2
+            ? a.sub(b).tanh()
+            : op === 3
+            ? a.tanh()
+            : a.mul(0.5).add(b.relu()).tanh(),
+        );
+      }
+      return pool[pool.length - 1];
+    };
+    const random = new Random(13);
+    const params = newValues(random, 40).map((x) => new Value(x));
+    const tape = compile(build(params), { codegen: true });
+    assert.equal(tape.codegen, true);
+    const replay = generateReplay(tape as unknown as TapeArrays);
+    assert.ok(
+      replay !== null && replay.kernels > SWITCH_MAX_KERNELS,
+      `${replay?.kernels} kernels`,
+    );
+    const rebuild = (values: number[]) => {
+      const leaves = values.map((x) => new Value(x));
+      return { leaves, root: build(leaves) };
+    };
+    for (let step = 0; step < 2; step++) {
+      assertReplayMatches(tape, params, rebuild, random, `step ${step}`);
+      assert.ok(Number.isFinite(tape.forward()) && tape.forward() !== 0);
+    }
+  });
+
   it("reads each leaf once, in tape order, and bakes constants in", () => {
     const x = new Value(2);
     const w = new Value(3);
@@ -145,6 +194,11 @@ describe("compile()", () => {
     assert.equal(tape.forward(), 2);
     tape.backward();
     assert.equal(x.grad, 1);
+    // Codegen has no kernel to make for a tape of leaves only.
+    const generated = compile(x, { codegen: true });
+    assert.equal(generated.forward(), 2);
+    generated.backward();
+    assert.equal(x.grad, 2);
   });
 
   it("replays user ops through their forward and derivatives", () => {
