@@ -267,8 +267,9 @@ export class Tape {
         }
       }
       if (i === size) break;
+      const end = A[i] + B[i];
       let total = 0;
-      for (let k = A[i]; k < A[i] + B[i]; k++) total += data[args[k]];
+      for (let k = A[i]; k < end; k++) total += data[args[k]];
       data[i] = total;
       i++;
     }
@@ -339,7 +340,8 @@ export class Tape {
       }
       if (i < 0) break;
       const g = grad[i];
-      for (let k = A[i]; k < A[i] + B[i]; k++) {
+      const end = A[i] + B[i];
+      for (let k = A[i]; k < end; k++) {
         const x = args[k];
         if (op[x] !== CONSTANT) grad[x] += g;
       }

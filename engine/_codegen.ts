@@ -379,11 +379,11 @@ function build(t: TapeArrays): Replay {
 // Calling each chunk's kernel through `chunkForward[c]` brings every kernel
 // to one call site: 2,323 calls of 29 small kernels took 15-17 µs that way
 // and 4-5 through a switch on the kernel's number, which gives each kernel a
-// call site of its own (a scratch benchmark); the moons step's codegen replay went from 0.61-0.69x to
-// 0.50-0.52x the floor's (three alternating processes). A graph that does not
-// repeat itself has about one kernel per chunk, which one call site per
-// kernel cannot help (my reading, not measured), so above this many kernels
-// the array stays.
+// call site of its own (a scratch benchmark); the moons step's codegen replay
+// went from 0.61-0.69x to 0.50-0.52x the floor's (three alternating
+// processes). A graph that does not repeat itself has about one kernel per
+// chunk, which one call site per kernel cannot help (my reading, not
+// measured), so above this many kernels the array stays.
 export const SWITCH_MAX_KERNELS = 256;
 
 /** The replay's two passes, dispatching on each chunk's kernel number. */

@@ -352,8 +352,9 @@ function replayForward(t: TypedTape): void {
     if (i === size) break;
     if (code[i] === SUM) {
       // As sum() builds it: from 0, in input order.
+      const end = a[i] + b[i];
       let total = 0;
-      for (let k = a[i]; k < a[i] + b[i]; k++) total += v[rest[k]];
+      for (let k = a[i]; k < end; k++) total += v[rest[k]];
       v[i] = total;
     } else {
       v[i] = userForward(t, i);
@@ -495,7 +496,8 @@ function replayBackward(t: TypedTape): void {
       const g = grads[i];
       const out = v[i];
       const shared = SUM_SHARE_IS_SHARED ? sumD0(0, 0, out) * g : 0;
-      for (let k = a[i]; k < a[i] + b[i]; k++) {
+      const end = a[i] + b[i];
+      for (let k = a[i]; k < end; k++) {
         const input = rest[k];
         if (code[input] !== CONSTANT) {
           grads[input] += SUM_SHARE_IS_SHARED
