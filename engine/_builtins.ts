@@ -60,3 +60,21 @@ export const [sinD0] = sin.partials;
 export const cosForward = cos.forward;
 export const [cosD0] = cos.partials;
 export const [sumD0] = sum.partials;
+
+// Every function above is called a few times as this module loads, so that
+// V8 has given each one its feedback by the time a replay is compiled (it
+// does after 8 calls: --invocation-count-for-feedback-allocation) and can
+// inline it there: V8 inlines no function without it. A large tape's loop
+// is compiled during its first replays, before an op the tape holds seldom
+// has been called 8 times (in the moons step, the adds' partials: seen with
+// --trace-turbo-inlining), and such a call left in the loop slows all of it
+// (see the replays in compile.ts). In processes that replayed only the
+// moons step, its replay backward took 174-175 µs in four of four with
+// this, and 230-232 in two of four without it. Pure functions of numbers:
+// calling them changes nothing.
+for (const op of Object.values(ops as Readonly<Record<string, OpEntry>>)) {
+  for (let k = 0; k < 10; k++) {
+    op.forward(0.5, 0.25);
+    for (const partial of op.partials) partial(0.5, 0.25, 0.75);
+  }
+}
