@@ -269,14 +269,27 @@ class TypedTape implements Tape {
 // db, one send after it), the chain's replay backward went from 0.9x to
 // 1.3x the floor (bench:scaling, two alternating runs).
 //
-// The ops with a loop over their inputs (sum, user ops) leave the inner loop
-// (`break ops`) and run in the outer one, so that the loop over the other
-// ops has no loop inside it: V8 peels only innermost loops (taking the
-// typed arrays' checks out of them). With a sum's loop in the switch, once
-// the functions had replayed a sum, the 1e4-node chain's replay took 41/57 µs
-// (forward/backward) against 33/44 before, and 48/70 with
-// --no-turbo-loop-peeling; this way, 35/46 either way. The switch itself
-// sends them out: a test ahead of it cost the chain's backward 12%.
+// The inner loop runs only the ops a neuron is made of: mul, add, relu and
+// tanh (and skips leaves and constants). Every other op leaves it (`break
+// ops`) and runs in the outer loop, for two reasons, each measured alone:
+//
+// - A call V8 does not inline, left in the inner loop, slows all of it. V8
+//   inlines a call only if it is frequent enough (--min-inlining-frequency)
+//   and its callee has feedback (see _builtins.ts). After the scaling
+//   shapes' replays, as bench:scaling runs them, the moons step's one
+//   division (its mean) was not frequent enough and stayed a call. With
+//   division in the inner loop, the moons step's replay took 150-151 µs
+//   forward and 230-236 backward; with it out, 113-114 and 174-175 (four or
+//   five processes each; the floor's: 105-106 and 204-206).
+// - The ops with a loop over their inputs (sum, user ops) would make the
+//   inner loop non-innermost, and V8 peels only innermost loops (taking the
+//   typed arrays' checks out of them): after a sum's replay, the 1e4-node
+//   chain's replay took 41/57 µs (forward/backward) against 33/44, and
+//   48/70 with --no-turbo-loop-peeling; this way, 35/46 either way.
+//
+// The price: a tape of other ops replays slower, each one leaving and
+// entering the loop. A chain of sub and mul: 4.6-5.4/8.4-11.7 ns a node
+// against 3.5-3.8/5.9-6.9 with sub in the inner loop.
 
 function replayForward(t: TypedTape): void {
   const { code, a, b, rest, values: v, size } = t;
@@ -290,10 +303,10 @@ function replayForward(t: TypedTape): void {
       // labels are imported constants, not number literals: --print-bytecode
       // shows one TestEqualStrict per case), so the ops come in the order a
       // neural net's graph has most of: mul (three quarters of an MLP's
-      // nodes) ahead of it, then leaves and constants, add, sums, relu,
-      // tanh. Mul ahead took the moons step's forward from 0.28 to 0.23 ms;
-      // sums and relu moved up from the end of the switch took it from
-      // 1.21-1.25x to 0.99-1.02x the floor's (four of five processes each).
+      // nodes) ahead of it, then leaves and constants, add, relu, tanh. Mul
+      // ahead took the moons step's forward from 0.28 to 0.23 ms; sums and
+      // relu moved up from the end of the switch took it from 1.21-1.25x to
+      // 0.99-1.02x the floor's (four of five processes each).
       if (op === MUL) {
         v[i] = mulForward(v[x], v[y]);
         continue;
@@ -305,61 +318,62 @@ function replayForward(t: TypedTape): void {
         case ADD:
           v[i] = addForward(v[x], v[y]);
           break;
-        case SUM:
-        case CUSTOM:
-          break ops;
         case RELU:
           v[i] = reluForward(v[x]);
           break;
         case TANH:
           v[i] = tanhForward(v[x]);
           break;
-        case SUB:
-          v[i] = subForward(v[x], v[y]);
-          break;
-        case DIV:
-          v[i] = divForward(v[x], v[y]);
-          break;
-        case NEG:
-          v[i] = negForward(v[x]);
-          break;
-        case POW:
-          v[i] = powForward(v[x], v[y]);
-          break;
-        case EXP:
-          v[i] = expForward(v[x]);
-          break;
-        case LOG:
-          v[i] = logForward(v[x]);
-          break;
-        case SQRT:
-          v[i] = sqrtForward(v[x]);
-          break;
-        case SIGMOID:
-          v[i] = sigmoidForward(v[x]);
-          break;
-        case ABS:
-          v[i] = absForward(v[x]);
-          break;
-        case SIN:
-          v[i] = sinForward(v[x]);
-          break;
-        case COS:
-          v[i] = cosForward(v[x]);
-          break;
+        default:
+          break ops;
       }
     }
     if (i === size) break;
     if (code[i] === SUM) {
-      // As sum() builds it: from 0, in input order.
+      // As sum() builds it: from 0, in input order. Here rather than in
+      // otherForward(): the moons step's forward took 112-115 µs this way
+      // and 117-121 with the call (four processes each).
       const end = a[i] + b[i];
       let total = 0;
       for (let k = a[i]; k < end; k++) total += v[rest[k]];
       v[i] = total;
     } else {
-      v[i] = userForward(t, i);
+      v[i] = otherForward(t, i);
     }
     i++;
+  }
+}
+
+/** The value of node `i`, of an op that leaves replayForward's inner loop. */
+function otherForward(t: TypedTape, i: number): number {
+  const { code, a, b, values: v } = t;
+  const x = a[i];
+  const y = b[i];
+  switch (code[i]) {
+    case SUB:
+      return subForward(v[x], v[y]);
+    case DIV:
+      return divForward(v[x], v[y]);
+    case NEG:
+      return negForward(v[x]);
+    case POW:
+      return powForward(v[x], v[y]);
+    case EXP:
+      return expForward(v[x]);
+    case LOG:
+      return logForward(v[x]);
+    case SQRT:
+      return sqrtForward(v[x]);
+    case SIGMOID:
+      return sigmoidForward(v[x]);
+    case ABS:
+      return absForward(v[x]);
+    case SIN:
+      return sinForward(v[x]);
+    case COS:
+      return cosForward(v[x]);
+    default:
+      return userForward(t, i);
   }
 }
 
@@ -412,9 +426,6 @@ function replayBackward(t: TypedTape): void {
             grads[y] += addD1(v[x], v[y], v[i]) * g;
           }
           break;
-        case SUM:
-        case CUSTOM:
-          break ops;
         case RELU:
           if (code[x] !== CONSTANT) {
             grads[x] += reluD0(v[x], 0, v[i]) * g;
@@ -425,70 +436,8 @@ function replayBackward(t: TypedTape): void {
             grads[x] += tanhD0(v[x], 0, v[i]) * g;
           }
           break;
-        case SUB:
-          if (code[x] !== CONSTANT) {
-            grads[x] += subD0(v[x], v[y], v[i]) * g;
-          }
-          if (code[y] !== CONSTANT) {
-            grads[y] += subD1(v[x], v[y], v[i]) * g;
-          }
-          break;
-        case DIV:
-          if (code[x] !== CONSTANT) {
-            grads[x] += divD0(v[x], v[y], v[i]) * g;
-          }
-          if (code[y] !== CONSTANT) {
-            grads[y] += divD1(v[x], v[y], v[i]) * g;
-          }
-          break;
-        case NEG:
-          if (code[x] !== CONSTANT) {
-            grads[x] += negD0(v[x], 0, v[i]) * g;
-          }
-          break;
-        case POW:
-          if (code[x] !== CONSTANT) {
-            grads[x] += powD0(v[x], v[y], v[i]) * g;
-          }
-          if (code[y] !== CONSTANT) {
-            grads[y] += powD1(v[x], v[y], v[i]) * g;
-          }
-          break;
-        case EXP:
-          if (code[x] !== CONSTANT) {
-            grads[x] += expD0(v[x], 0, v[i]) * g;
-          }
-          break;
-        case LOG:
-          if (code[x] !== CONSTANT) {
-            grads[x] += logD0(v[x], 0, v[i]) * g;
-          }
-          break;
-        case SQRT:
-          if (code[x] !== CONSTANT) {
-            grads[x] += sqrtD0(v[x], 0, v[i]) * g;
-          }
-          break;
-        case SIGMOID:
-          if (code[x] !== CONSTANT) {
-            grads[x] += sigmoidD0(v[x], 0, v[i]) * g;
-          }
-          break;
-        case ABS:
-          if (code[x] !== CONSTANT) {
-            grads[x] += absD0(v[x], 0, v[i]) * g;
-          }
-          break;
-        case SIN:
-          if (code[x] !== CONSTANT) {
-            grads[x] += sinD0(v[x], 0, v[i]) * g;
-          }
-          break;
-        case COS:
-          if (code[x] !== CONSTANT) {
-            grads[x] += cosD0(v[x], 0, v[i]) * g;
-          }
-          break;
+        default:
+          break ops;
       }
     }
     if (i < 0) break;
@@ -506,10 +455,67 @@ function replayBackward(t: TypedTape): void {
         }
       }
     } else {
-      userBackward(t, i);
+      otherBackward(t, i);
     }
     i--;
   }
+}
+
+/**
+ * Sends node `i`'s gradient to its inputs, for an op that leaves
+ * replayBackward's inner loop. Both partials of a binary op are worked out,
+ * and a constant input's is dropped: the same sums as the inner loop's.
+ */
+function otherBackward(t: TypedTape, i: number): void {
+  const { code, a, b, values: v, grads } = t;
+  const x = a[i];
+  const y = b[i];
+  let dx = 0;
+  let dy = 0;
+  switch (code[i]) {
+    case SUB:
+      dx = subD0(v[x], v[y], v[i]);
+      dy = subD1(v[x], v[y], v[i]);
+      break;
+    case DIV:
+      dx = divD0(v[x], v[y], v[i]);
+      dy = divD1(v[x], v[y], v[i]);
+      break;
+    case POW:
+      dx = powD0(v[x], v[y], v[i]);
+      dy = powD1(v[x], v[y], v[i]);
+      break;
+    case NEG:
+      dx = negD0(v[x], 0, v[i]);
+      break;
+    case EXP:
+      dx = expD0(v[x], 0, v[i]);
+      break;
+    case LOG:
+      dx = logD0(v[x], 0, v[i]);
+      break;
+    case SQRT:
+      dx = sqrtD0(v[x], 0, v[i]);
+      break;
+    case SIGMOID:
+      dx = sigmoidD0(v[x], 0, v[i]);
+      break;
+    case ABS:
+      dx = absD0(v[x], 0, v[i]);
+      break;
+    case SIN:
+      dx = sinD0(v[x], 0, v[i]);
+      break;
+    case COS:
+      dx = cosD0(v[x], 0, v[i]);
+      break;
+    default:
+      userBackward(t, i);
+      return;
+  }
+  const g = grads[i];
+  if (code[x] !== CONSTANT) grads[x] += dx * g;
+  if (y >= 0 && code[y] !== CONSTANT) grads[y] += dy * g;
 }
 
 function userBackward(t: TypedTape, i: number): void {

@@ -218,9 +218,9 @@ describe("compile()", () => {
   });
 
   it("replays sums and user ops next to each other, first and last, bit for bit", () => {
-    // The replays run these ops outside their loop over the other ops: a
-    // tape that starts or ends with one, or holds several in a row, must
-    // still come out as backward() does.
+    // The replays run these ops outside their inner loop: a tape that starts
+    // or ends with one, or holds several in a row, must still come out as
+    // backward() does.
     const fma = defineOp({
       name: "fma",
       forward: (a, b, c) => a * b + c,
@@ -263,6 +263,34 @@ describe("compile()", () => {
       return { leaves, root: sum(leaves) };
     };
     assertReplayMatches(only, xs, rebuildSum, random, "sum of leaves");
+  });
+
+  it("replays the built-in ops outside the inner loop, in a row and with constant inputs, bit for bit", () => {
+    // Only mul, add, relu and tanh run in the replays' inner loop; every
+    // other op runs outside it, where a constant input still takes no
+    // gradient.
+    const build = (ps: Value[]): Value => {
+      const [p, q, r] = ps;
+      const base = r.abs().add(1);
+      const u = p.sub(2).div(base).neg().exp(); // sub, div, neg, exp
+      const w = base.pow(q).add(1).log().sqrt().sigmoid(); // pow of Values
+      const z = p.pow(2).sub(q.sin()).cos(); // pow by a number
+      const c = q.sub(0.5).div(4).pow(3); // constant second inputs
+      const m = u.mul(w).add(z.tanh()).relu().mul(c);
+      return m.sub(u.neg()).div(p.abs().add(0.5)); // the root divides
+    };
+    const random = new Random(9);
+    const params = newValues(random, 3).map((x) => new Value(x));
+    for (const codegen of [false, true]) {
+      const tape = compile(build(params), { codegen });
+      const rebuild = (values: number[]) => {
+        const leaves = values.map((x) => new Value(x));
+        return { leaves, root: build(leaves) };
+      };
+      for (let step = 0; step < 3; step++) {
+        assertReplayMatches(tape, params, rebuild, random, `step ${step}`);
+      }
+    }
   });
 
   it("leaves every leaf gradient as it was when a user op's derivatives throw", () => {
