@@ -58,9 +58,12 @@ export const CODEGEN_MAX_NODES = 250_000;
 // first slot `o` (its nodes are o+0, o+1, ...) and where its inputs from
 // outside the chunk are listed in `X`. A kernel runs many times per replay,
 // so V8 optimizes it. Measured on the moons step (41,281 nodes, 2,323
-// chunks, 29 kernels each way): 0.35x the floor's replay after 1000 steps, where one
-// function per 200 nodes (about 700 functions, each run once a replay)
-// stayed mostly in the interpreter at 20-30x.
+// chunks, 29 kernels each way): 0.35x the floor's replay after 1000 steps,
+// where one function per 200 nodes (about 700 functions, each run once a
+// replay) stayed mostly in the interpreter at 20-30x. Since the tape puts
+// leaves and constants first (the sweep's order), the same step is cut into
+// 3,831 chunks of 24 kernels; with MIN_WORK 16 or 32 (2,932 and 2,432
+// chunks), its forward was no faster (three processes each).
 //
 // A chunk ends where the hash of its last WINDOW nodes' shapes has its
 // CUT_MASK bits 0, once it holds MIN_WORK statements, or at MAX_WORK. On the
