@@ -60,18 +60,28 @@ export const CODEGEN_MAX_NODES = 250_000;
 // so V8 optimizes it. Measured on the moons step (41,281 nodes, 2,323
 // chunks, 29 kernels each way): 0.35x the floor's replay after 1000 steps,
 // where one function per 200 nodes (about 700 functions, each run once a
-// replay) stayed mostly in the interpreter at 20-30x. Since the tape puts
-// leaves and constants first (the sweep's order), the same step is cut into
-// 3,831 chunks of 24 kernels; with MIN_WORK 16 or 32 (2,932 and 2,432
-// chunks), its forward was no faster (three processes each).
+// replay) stayed mostly in the interpreter at 20-30x.
 //
-// A chunk ends where the hash of its last WINDOW nodes' shapes has its
-// CUT_MASK bits 0, once it holds MIN_WORK statements, or at MAX_WORK. On the
-// moons step, backward took 0.10-0.12 ms with kernels of at most 64
-// statements, 0.16 with 256, and 0.3-0.6 with chunks of 256 nodes (kernels
-// of up to 1000 statements, most left by V8 at its middle tier).
+// A chunk ends after a one-input op (an activation, most often) once it
+// holds MIN_WORK statements; else where the hash of its last WINDOW nodes'
+// shapes has its CUT_MASK bits 0, once it holds HASH_MIN_WORK; else at
+// MAX_WORK. Ending chunks after an activation keeps a neuron in one chunk,
+// so that its sum reads the products in its own chunk (`v[o+3]`), not
+// through `X` (`v[X[k+3]]`, two reads and two bounds checks). On the moons
+// step (a second-layer neuron is 68 statements), against chunks cut by the
+// hash alone once they held 8 statements (at most 64): 3,311 chunks of 11
+// kernels instead of 3,831 of 24, and its replay took 54-56/73-75 µs
+// forward/backward against 65-70/102-106 (three alternating processes; the
+// floor's 106-109/206-211). Cut by the hash alone, larger chunks (at least
+// 16 or 32 statements) were slower: forward 66-81 µs.
+//
+// Kernels stay small: on the moons step, backward took 0.10-0.12 ms with
+// kernels of at most 64 statements, 0.16 with 256, and 0.3-0.6 with chunks
+// of 256 nodes (kernels of up to 1000 statements, most left by V8 at its
+// middle tier).
 const MIN_WORK = 8;
-const MAX_WORK = 64;
+const HASH_MIN_WORK = 64;
+const MAX_WORK = 128;
 const CUT_MASK = 7;
 const WINDOW = 4;
 
@@ -155,8 +165,11 @@ function cut(t: TapeArrays): number[] {
       continue;
     }
     work += 1 + width[i];
+    const oneInput = width[i] === 1 && t.code[i] !== SUM;
     if (
-      (work >= MIN_WORK && ((h >>> 8) & CUT_MASK) === 0) || work >= MAX_WORK
+      (work >= MIN_WORK && oneInput) ||
+      (work >= HASH_MIN_WORK && ((h >>> 8) & CUT_MASK) === 0) ||
+      work >= MAX_WORK
     ) {
       start = i + 1;
       starts.push(start);

@@ -128,7 +128,7 @@ describe("compile()", () => {
       const pool = [...ps];
       const pick = () =>
         pool[pool.length - 1 - Math.floor(random.uniform(0, 40))];
-      for (let i = 0; i < 3000; i++) {
+      for (let i = 0; i < 8000; i++) {
         const [a, b] = [pick(), pick()];
         const op = Math.floor(random.uniform(0, 5));
         pool.push(
