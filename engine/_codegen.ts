@@ -57,10 +57,10 @@ export const CODEGEN_MAX_NODES = 250_000;
 // function, a kernel, called once per chunk of that shape with the chunk's
 // first slot `o` (its nodes are o+0, o+1, ...) and where its inputs from
 // outside the chunk are listed in `X`. A kernel runs many times per replay,
-// so V8 optimizes it. Measured on the moons step (41,281 nodes, 2,323
-// chunks, 29 kernels each way): 0.35x the floor's replay after 1000 steps,
-// where one function per 200 nodes (about 700 functions, each run once a
-// replay) stayed mostly in the interpreter at 20-30x.
+// so V8 optimizes it. Measured when kernels came in (moons step, 41,281
+// nodes, 2,323 chunks, 29 kernels each way): 0.35x the floor's replay after
+// 1000 steps, where one function per 200 nodes (about 700 functions, each
+// run once a replay) stayed mostly in the interpreter at 20-30x.
 //
 // A chunk ends after a one-input op (an activation, most often) once it
 // holds MIN_WORK statements; else where the hash of its last WINDOW nodes'
