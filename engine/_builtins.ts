@@ -70,7 +70,7 @@ export const [sumD0] = sum.partials;
 // --trace-turbo-inlining), and such a call left in the loop slows all of it
 // (see the replays in compile.ts). In processes that replayed only the
 // moons step, its replay backward took 174-175 µs in four of four with
-// this, and 230-232 in two of four without it. Pure functions of numbers:
+// this, and 230-237 in six of eight without it. Pure functions of numbers:
 // calling them changes nothing.
 for (const op of Object.values(ops as Readonly<Record<string, OpEntry>>)) {
   for (let k = 0; k < 10; k++) {
