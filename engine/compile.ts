@@ -463,27 +463,29 @@ function replayBackward(t: TypedTape): void {
 
 /**
  * Sends node `i`'s gradient to its inputs, for an op that leaves
- * replayBackward's inner loop. Both partials of a binary op are worked out,
- * and a constant input's is dropped: the same sums as the inner loop's.
+ * replayBackward's inner loop. As there, a constant input's partial is not
+ * worked out (a number exponent's would be a log per node).
  */
 function otherBackward(t: TypedTape, i: number): void {
   const { code, a, b, values: v, grads } = t;
   const x = a[i];
   const y = b[i];
+  const toX = code[x] !== CONSTANT;
+  const toY = y >= 0 && code[y] !== CONSTANT;
   let dx = 0;
   let dy = 0;
   switch (code[i]) {
     case SUB:
-      dx = subD0(v[x], v[y], v[i]);
-      dy = subD1(v[x], v[y], v[i]);
+      if (toX) dx = subD0(v[x], v[y], v[i]);
+      if (toY) dy = subD1(v[x], v[y], v[i]);
       break;
     case DIV:
-      dx = divD0(v[x], v[y], v[i]);
-      dy = divD1(v[x], v[y], v[i]);
+      if (toX) dx = divD0(v[x], v[y], v[i]);
+      if (toY) dy = divD1(v[x], v[y], v[i]);
       break;
     case POW:
-      dx = powD0(v[x], v[y], v[i]);
-      dy = powD1(v[x], v[y], v[i]);
+      if (toX) dx = powD0(v[x], v[y], v[i]);
+      if (toY) dy = powD1(v[x], v[y], v[i]);
       break;
     case NEG:
       dx = negD0(v[x], 0, v[i]);
@@ -514,8 +516,8 @@ function otherBackward(t: TypedTape, i: number): void {
       return;
   }
   const g = grads[i];
-  if (code[x] !== CONSTANT) grads[x] += dx * g;
-  if (y >= 0 && code[y] !== CONSTANT) grads[y] += dy * g;
+  if (toX) grads[x] += dx * g;
+  if (toY) grads[y] += dy * g;
 }
 
 function userBackward(t: TypedTape, i: number): void {
