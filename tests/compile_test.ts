@@ -55,6 +55,16 @@ function assertReplayMatches(
   );
 }
 
+/** For assertReplayMatches: `build` run on new leaves holding `values`. */
+function onNewLeaves(
+  build: (leaves: Value[]) => Value,
+): (values: number[]) => { leaves: Value[]; root: Value } {
+  return (values) => {
+    const leaves = values.map((x) => new Value(x));
+    return { leaves, root: build(leaves) };
+  };
+}
+
 describe("compile()", () => {
   for (const codegen of [false, true]) {
     it(`replays random graphs bit for bit as backward() on a rebuilt graph (codegen ${codegen})`, () => {
@@ -110,10 +120,7 @@ describe("compile()", () => {
       replay.kernels * 5 < replay.chunks,
       `${replay.kernels} kernels for ${replay.chunks} chunks`,
     );
-    const rebuild = (values: number[]) => {
-      const leaves = values.map((x) => new Value(x));
-      return { leaves, root: build(leaves) };
-    };
+    const rebuild = onNewLeaves(build);
     for (let step = 0; step < 3; step++) {
       assertReplayMatches(tape, params, rebuild, random, `step ${step}`);
     }
@@ -154,10 +161,7 @@ describe("compile()", () => {
       replay !== null && replay.kernels > SWITCH_MAX_KERNELS,
       `${replay?.kernels} kernels`,
     );
-    const rebuild = (values: number[]) => {
-      const leaves = values.map((x) => new Value(x));
-      return { leaves, root: build(leaves) };
-    };
+    const rebuild = onNewLeaves(build);
     for (let step = 0; step < 2; step++) {
       assertReplayMatches(tape, params, rebuild, random, `step ${step}`);
       assert.ok(Number.isFinite(tape.forward()) && tape.forward() !== 0);
@@ -247,10 +251,7 @@ describe("compile()", () => {
     const random = new Random(5);
     const params = newValues(random, 3).map((x) => new Value(x));
     const tape = compile(build(params));
-    const rebuild = (values: number[]) => {
-      const leaves = values.map((x) => new Value(x));
-      return { leaves, root: build(leaves) };
-    };
+    const rebuild = onNewLeaves(build);
     for (let step = 0; step < 3; step++) {
       assertReplayMatches(tape, params, rebuild, random, `step ${step}`);
     }
@@ -258,10 +259,7 @@ describe("compile()", () => {
     // the sum.
     const xs = newValues(random, 4).map((x) => new Value(x));
     const only = compile(sum(xs));
-    const rebuildSum = (values: number[]) => {
-      const leaves = values.map((x) => new Value(x));
-      return { leaves, root: sum(leaves) };
-    };
+    const rebuildSum = onNewLeaves(sum);
     assertReplayMatches(only, xs, rebuildSum, random, "sum of leaves");
   });
 
@@ -283,10 +281,7 @@ describe("compile()", () => {
     const params = newValues(random, 3).map((x) => new Value(x));
     for (const codegen of [false, true]) {
       const tape = compile(build(params), { codegen });
-      const rebuild = (values: number[]) => {
-        const leaves = values.map((x) => new Value(x));
-        return { leaves, root: build(leaves) };
-      };
+      const rebuild = onNewLeaves(build);
       for (let step = 0; step < 3; step++) {
         assertReplayMatches(tape, params, rebuild, random, `step ${step}`);
       }
