@@ -1,0 +1,191 @@
+// Does the machine have a slow phase right now? On this project's VM, the
+// object engine's chain backward runs at about 13 or about 22 ns a node, in
+// phases of seconds to minutes that can span several processes. This script
+// times, round after round in one process, three loops side by side:
+//
+// - the engine's backward() on a 50,000-step chain (rebuilt every third
+//   round, then a forced collection: phases showed up with that churn);
+// - the floor's backward on the same chain (bench/floor.ts);
+// - a probe that touches no node: random reads within a 1 MiB Float64Array.
+//
+// and prints, per 10-second window, each loop's median and how many rounds
+// ran slow (30% above the run's own 10th percentile for the engine, 40% for
+// the probe), then the cross-tabulation of the two over the whole run.
+//
+//   deno task bench:phases                 120 seconds
+//   deno task bench:phases --seconds 400   longer
+import { parseArgs } from "node:util";
+import { Value } from "../engine/mod.ts";
+import { chainFloor } from "./floor.ts";
+import { escapeControl, parseArgsMessage } from "../examples/_cli.ts";
+
+const HELP = `Times the engine's chain backward, the floor's, and a 1 MiB
+random-read probe side by side for a while, and prints per 10-second window
+how often each ran slow.
+
+Usage: deno task bench:phases [flags]
+
+  --seconds N    how long to run (default 120, at least 10)
+  --help         print this help
+
+Bad flags print one line and exit with code 2.`;
+
+function usageError(message: string): never {
+  console.error(escapeControl(message));
+  Deno.exit(2);
+}
+
+function parseFlags(): { seconds: number; help: boolean } {
+  let values: { seconds?: string; help: boolean };
+  try {
+    values = parseArgs({
+      args: Deno.args,
+      options: {
+        seconds: { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    return usageError(parseArgsMessage(error));
+  }
+  const text = values.seconds ?? "120";
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || seconds < 10) {
+    usageError(
+      `Cannot run the phases probe: --seconds must be a whole number of at least 10, got "${text}"`,
+    );
+  }
+  return { seconds, help: values.help };
+}
+
+const flags = parseFlags();
+if (flags.help) {
+  console.log(HELP);
+  Deno.exit(0);
+}
+const collect = (globalThis as { gc?: () => void }).gc;
+if (typeof collect !== "function") {
+  usageError(
+    "Cannot run the phases probe: globalThis.gc is missing, run it with --v8-flags=--expose-gc (deno task bench:phases)",
+  );
+}
+const forceGc: () => void = collect;
+
+const STEPS = 50_000;
+const NODES = 2 * STEPS + 3;
+const X0 = 0.5;
+const A = 1 - 1e-7; // below 1, so that gradients never turn subnormal
+const B = 0.1;
+
+function chain(): Value {
+  let y = new Value(X0);
+  const a = new Value(A);
+  const b = new Value(B);
+  for (let i = 0; i < STEPS; i++) y = y.mul(a).add(b);
+  return y;
+}
+
+// The probe: 65,536 reads at random 64-byte lines of 1 MiB, a fixed order.
+const PROBE_LINES = 16_384;
+const probeData = new Float64Array(PROBE_LINES * 8).fill(1);
+const probeOrder = new Int32Array(1 << 16);
+let seed = 1;
+for (let i = 0; i < probeOrder.length; i++) {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  probeOrder[i] = (seed % PROBE_LINES) * 8;
+}
+
+function probe(): number {
+  let s = 0;
+  for (let i = 0; i < probeOrder.length; i++) s += probeData[probeOrder[i]];
+  return s;
+}
+
+/** Milliseconds that `run` takes, `times` calls in a row. */
+function time(run: () => unknown, times: number): number {
+  const t0 = performance.now();
+  for (let j = 0; j < times; j++) run();
+  return performance.now() - t0;
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((p, q) => p - q);
+  return s[s.length >> 1];
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = xs.slice().sort((p, q) => p - q);
+  return s[Math.floor(q * (s.length - 1))];
+}
+
+interface Round {
+  second: number;
+  engineNs: number;
+  floorNs: number;
+  probeNs: number;
+}
+
+const floor = chainFloor(STEPS, X0, A, B);
+let root = chain();
+const rounds: Round[] = [];
+let sink = 0;
+const start = performance.now();
+for (let r = 0; performance.now() - start < flags.seconds * 1000; r++) {
+  if (r % 3 === 2) {
+    root = chain();
+    forceGc();
+  }
+  const graph = root;
+  const engineMs = time(() => graph.backward(), 10);
+  const floorMs = time(() => floor.tape.backward(floor.root), 10);
+  const probeMs = time(() => sink += probe(), 4);
+  rounds.push({
+    second: (performance.now() - start) / 1000,
+    engineNs: engineMs * 1e6 / (10 * NODES),
+    floorNs: floorMs * 1e6 / (10 * NODES),
+    probeNs: probeMs * 1e6 / (4 * probeOrder.length),
+  });
+}
+if (sink === 0) console.log("(the probe read only zeros)");
+
+// The first rounds run before the JIT has settled: left out.
+const settled = rounds.filter((round) => round.second >= 5);
+const engineSlow = 1.3 * quantile(settled.map((x) => x.engineNs), 0.1);
+const probeSlow = 1.4 * quantile(settled.map((x) => x.probeNs), 0.1);
+
+const lines = [
+  "| window | rounds | engine ns/node | floor ns/node | probe ns/read | engine slow | probe slow |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+];
+for (let from = 0; from < flags.seconds; from += 10) {
+  const w = settled.filter((x) => x.second >= from && x.second < from + 10);
+  if (w.length === 0) continue;
+  lines.push(
+    `| ${from}-${from + 10} s | ${w.length} | ${
+      median(w.map((x) => x.engineNs)).toFixed(1)
+    } | ${median(w.map((x) => x.floorNs)).toFixed(1)} | ${
+      median(w.map((x) => x.probeNs)).toFixed(2)
+    } | ${w.filter((x) => x.engineNs > engineSlow).length} | ${
+      w.filter((x) => x.probeNs > probeSlow).length
+    } |`,
+  );
+}
+const count = (engine: boolean, probeIsSlow: boolean): number =>
+  settled.filter((x) =>
+    (x.engineNs > engineSlow) === engine &&
+    (x.probeNs > probeSlow) === probeIsSlow
+  ).length;
+lines.push(
+  "",
+  `Slow: engine above ${engineSlow.toFixed(1)} ns a node, probe above ${
+    probeSlow.toFixed(2)
+  } ns a read (from 5 s on).`,
+  "",
+  "| rounds | probe fast | probe slow |",
+  "| --- | ---: | ---: |",
+  `| engine fast | ${count(false, false)} | ${count(false, true)} |`,
+  `| engine slow | ${count(true, false)} | ${count(true, true)} |`,
+);
+console.log(lines.join("\n"));
