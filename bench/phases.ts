@@ -16,6 +16,7 @@
 //   deno task bench:phases --seconds 400   longer
 import { parseArgs } from "node:util";
 import { Value } from "../engine/mod.ts";
+import { Random } from "../nn/_random.ts";
 import { chainFloor } from "./floor.ts";
 import { escapeControl, parseArgsMessage } from "../examples/_cli.ts";
 
@@ -91,10 +92,9 @@ function chain(): Value {
 const PROBE_LINES = 16_384;
 const probeData = new Float64Array(PROBE_LINES * 8).fill(1);
 const probeOrder = new Int32Array(1 << 16);
-let seed = 1;
+const random = new Random(1);
 for (let i = 0; i < probeOrder.length; i++) {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  probeOrder[i] = (seed % PROBE_LINES) * 8;
+  probeOrder[i] = random.int(PROBE_LINES) * 8;
 }
 
 function probe(): number {
