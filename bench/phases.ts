@@ -10,7 +10,9 @@
 //
 // and prints, per 10-second window, each loop's median and how many rounds
 // ran slow (30% above the run's own 10th percentile for the engine, 40% for
-// the probe), then the cross-tabulation of the two over the whole run.
+// the probe), then the cross-tabulation of the two over the whole run. The
+// thresholds come from the run's own fastest rounds, so a run spent entirely
+// in a slow phase shows no slow rounds: compare its medians with a quiet run.
 //
 //   deno task bench:phases                 120 seconds
 //   deno task bench:phases --seconds 400   longer
