@@ -10,7 +10,7 @@
 // - the floor's backward on the large chain (bench/floor.ts);
 // - two probes that touch no node: random reads within a 1 MiB
 //   Float64Array (the caches beyond L2), and independent reads of a 16 KiB
-//   one (how many loads a cycle the core does, from L1).
+//   one (how many loads a cycle the core does, from L1: _l1_reads.ts).
 //
 // and prints, per 10-second window, each loop's median and how many rounds
 // ran slow (30% above the run's own 10th percentile for the engine and the
@@ -25,6 +25,7 @@ import { parseArgs } from "node:util";
 import { Value } from "../engine/mod.ts";
 import { Random } from "../nn/_random.ts";
 import { chainFloor } from "./floor.ts";
+import { L1_READS, l1Reads } from "./_l1_reads.ts";
 import { escapeControl, parseArgsMessage } from "../examples/_cli.ts";
 
 const HELP = `Times the engine's chain backward (100,003 and 1,003 nodes), the
@@ -111,25 +112,6 @@ function probe(): number {
   let s = 0;
   for (let i = 0; i < probeOrder.length; i++) s += probeData[probeOrder[i]];
   return s;
-}
-
-// L1 reads: 16 KiB read 32 times over, into four independent sums, so
-// that what limits them is how many loads the core does a cycle.
-const l1Data = new Float64Array(2048).fill(1);
-const L1_PASSES = 32;
-const L1_READS = L1_PASSES * l1Data.length;
-
-function l1Reads(): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (let r = 0; r < L1_PASSES; r++) {
-    for (let i = 0; i < l1Data.length; i += 4) {
-      s0 += l1Data[i];
-      s1 += l1Data[i + 1];
-      s2 += l1Data[i + 2];
-      s3 += l1Data[i + 3];
-    }
-  }
-  return s0 + s1 + s2 + s3;
 }
 
 /** Milliseconds that `run` takes, `times` calls in a row. */

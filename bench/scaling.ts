@@ -23,6 +23,7 @@ import { stringify } from "csv-stringify/sync";
 import { compile, type Tape as EngineTape, topo } from "../engine/mod.ts";
 import { type Shape, type ShapeInput, SHAPES } from "./_shapes.ts";
 import { type FloorGraph, Tape } from "./floor.ts";
+import { l1ReadNs } from "./_l1_reads.ts";
 import {
   EngineMoons,
   FloorMoons,
@@ -175,6 +176,16 @@ function progress(text: string): void {
   Deno.stderr.writeSync(new TextEncoder().encode(text));
 }
 
+/**
+ * The end of a progress line: the seconds since `t`, and the L1 reads'
+ * time just after (_l1_reads.ts), which tells a slow phase of the machine
+ * (about 0.16 ns a read on this project's VM, 0.22 or more in a slow one).
+ */
+function done(t: number): string {
+  const seconds = (performance.now() - t) / 1000;
+  return ` ${seconds.toFixed(1)} s, L1 reads ${l1ReadNs().toFixed(3)} ns\n`;
+}
+
 /** Times building `batch` graphs, then backward on each: [fwd ms, bwd ms]. */
 function runEngine(shape: Shape, input: ShapeInput, batch: number): number[] {
   const roots = new Array(batch);
@@ -320,7 +331,7 @@ for (const shape of shapes) {
     const t = performance.now();
     const row = measure(shape, size);
     rows.push(row);
-    progress(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+    progress(done(t));
   }
 }
 
@@ -412,7 +423,7 @@ for (const shape of shapes) {
     progress(`${shape.name} 1e${Math.round(Math.log10(size))} replay ...`);
     const t = performance.now();
     replays.push(...measureReplay(shape, size));
-    progress(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+    progress(done(t));
   }
 }
 
@@ -517,7 +528,7 @@ if (wanted.includes("moons")) {
   progress("moons step ...");
   const t = performance.now();
   moons = measureMoons();
-  progress(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  progress(done(t));
 }
 
 interface SlopeRow {

@@ -13,6 +13,7 @@ import {
   makeMoons,
   ReplayMoons,
 } from "../bench/_moons.ts";
+import { L1_READS, l1ReadNs, l1Reads } from "../bench/_l1_reads.ts";
 
 describe("Tape.backward()", () => {
   it("routes the product rule and skips constants", () => {
@@ -162,5 +163,14 @@ describe("the replayed moons steps", () => {
         assert.ok(Math.abs(floor.params[i] - e) <= 1e-12 * (1 + Math.abs(e)));
       }
     }
+  });
+});
+
+describe("the L1-reads probe", () => {
+  it("reads its 16 KiB of ones 32 times over, and times a read", () => {
+    assert.equal(L1_READS, 32 * 2048);
+    assert.equal(l1Reads(), L1_READS);
+    const ns = l1ReadNs(3);
+    assert.ok(Number.isFinite(ns) && ns > 0, String(ns));
   });
 });
